@@ -1,0 +1,82 @@
+/**
+ * The disassembler: bytes to GNU objdump-style text that GNU as, llvm-mc and our own assembler accept back and
+ * encode to the same bytes. It follows IT blocks (conditions on the instructions inside, no `s` on 16-bit forms
+ * inside), prints `.w` on a 32-bit encoding exactly when the assembler would otherwise choose a 16-bit one, and
+ * prints branch and literal targets as absolute addresses.
+ */
+import { decode, is32, type Decoded } from '../isa/table.js';
+import { formatMnemonic, formatOperands, type ItContext } from '../isa/syntax.js';
+import { encodeInstruction } from '../asm/instr.js';
+import { itAdvance, inIT, lastInIT, itCond } from '../cpu/state.js';
+
+export interface DisasmRecord {
+  address: number;
+  size: 2 | 4;
+  bytes: Uint8Array;
+  /** `mnemonic\toperands`, or `.inst.n 0x...` / `.inst.w 0x...` for an UNDEFINED or UNPREDICTABLE word */
+  text: string;
+  mnemonic: string;
+  operands: string;
+  /** table entry id, or null when undefined */
+  id: string | null;
+  /** why the word does not decode (UNDEFINED, or UNPREDICTABLE and the rule) */
+  undefined?: string;
+}
+
+export interface DisasmOptions {
+  /** address of bytes[0]; default 0 */
+  address?: number;
+  /** ITSTATE at the first instruction (default 0: outside an IT block) */
+  itstate?: number;
+}
+
+/** Plain numbers as the disassembler prints them (decimal, 0x hex, with a sign). */
+function evalNumber(text: string): { value: number; known: boolean } {
+  const t = text.trim();
+  const m = /^([+-]?)(0x[0-9a-f]+|\d+)$/i.exec(t);
+  if (!m) return { value: 0, known: false };
+  const v = Number(m[2]);
+  return { value: m[1] === '-' ? -v : v, known: true };
+}
+
+/** Text of one decoded instruction at an address in an IT slot. */
+export function formatInstruction(d: Decoded, address: number, it: ItContext): { mnemonic: string; operands: string } {
+  if (!d.entry) {
+    const hex = d.size === 2 ? d.word.toString(16).padStart(4, '0') : d.word.toString(16).padStart(8, '0');
+    return { mnemonic: d.size === 2 ? '.inst.n' : '.inst.w', operands: '0x' + hex };
+  }
+  const t = d.entry.templates[0]!;
+  let mnemonic = formatMnemonic(t, d.f, it);
+  const operands = formatOperands(t.ops, d.f, { address });
+  if (d.size === 4) {
+    const r = encodeInstruction(mnemonic, operands, { address, it, evaluate: evalNumber });
+    if (r.ok && r.size === 2) mnemonic += '.w';
+  }
+  return { mnemonic, operands };
+}
+
+export function disassemble(bytes: Uint8Array, opts: DisasmOptions = {}): DisasmRecord[] {
+  const base = opts.address ?? 0;
+  let its = opts.itstate ?? 0;
+  const out: DisasmRecord[] = [];
+  let i = 0;
+  while (i + 1 < bytes.length) {
+    const hw1 = bytes[i]! | (bytes[i + 1]! << 8);
+    const wide = is32(hw1) && i + 3 < bytes.length;
+    const hw2 = wide ? bytes[i + 2]! | (bytes[i + 3]! << 8) : 0;
+    const d: Decoded = is32(hw1) && !wide
+      ? { entry: null, f: {}, size: 2, word: hw1, undef: 'truncated 32-bit instruction' }
+      : decode(hw1, hw2);
+    const address = (base + i) >>> 0;
+    const it: ItContext = { inIT: inIT(its), cond: inIT(its) ? itCond(its) : 14, last: lastInIT(its) };
+    const { mnemonic, operands } = formatInstruction(d, address, it);
+    out.push({
+      address, size: d.size, bytes: bytes.slice(i, i + d.size),
+      text: operands ? `${mnemonic}\t${operands}` : mnemonic, mnemonic, operands,
+      id: d.entry?.def.id ?? null, ...(d.entry ? {} : { undefined: d.undef ?? 'UNDEFINED' }),
+    });
+    its = d.entry?.def.exec === 'it' && !inIT(its) ? ((d.f.firstcond! << 4) | d.f.mask!) : itAdvance(its);
+    i += d.size;
+  }
+  return out;
+}

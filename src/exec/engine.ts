@@ -1,0 +1,196 @@
+/**
+ * The execution engine: translates basic blocks of decoded Thumb instructions into JavaScript functions
+ * (DESIGN.md decision 2) and runs them.
+ *
+ * A block starts at (pc, ITSTATE) and runs until an instruction that leaves it (a branch or PC write, an
+ * exception-causing or state-changing instruction), an undecodable or unfetchable instruction, or MAX_BLOCK
+ * instructions. IT blocks are resolved at translation time: each instruction's condition is known statically
+ * from the ITSTATE the block started with. A block whose last instruction branches back to its own start runs as
+ * a loop inside the function, bounded by the caller's instruction budget. Writes to pages that hold translated code
+ * drop the cache.
+ */
+import { decode, is32, type Decoded, type Entry } from '../isa/table.js';
+import type { Item } from '../isa/syntax.js';
+import type { Fields } from '../isa/types.js';
+import { CpuState, itAdvance, inIT, lastInIT, itCond } from '../cpu/state.js';
+import { CpuFault, Trap, undefinedInstruction } from '../cpu/exceptions.js';
+import type { Bus } from '../mem/flat.js';
+import type { CycleModel } from '../timing/model.js';
+import { condExpr, type GenCtx } from './gen.js';
+import { GENERATORS } from '../cpu/index.js';
+import { rt } from './runtime.js';
+
+const MAX_BLOCK = 48;
+
+/** The numeric value of a placeholder, through its kind (the one place that knows scales and offsets). */
+export function operandValue(entry: Entry, f: Fields, name: string, address: number): number {
+  const find = (items: Item[]): Extract<Item, { k: 'ph' }> | undefined => {
+    for (const x of items) {
+      if (x.k === 'ph' && x.name === name) return x;
+      if (x.k === 'opt') { const y = find(x.items); if (y) return y; }
+    }
+    return undefined;
+  };
+  const ph = find(entry.templates[0]!.ops);
+  if (!ph) { const v = f[name]; if (v === undefined) throw new Error(`internal: ${entry.def.id} has no operand ${name}`); return v; }
+  return ph.kind.value ? ph.kind.value(f, name, { address }) : f[name]!;
+}
+
+interface BlockInfo {
+  start: number;
+  /** per instruction index: address, ITSTATE before it, instructions and cycles before it (in this pass) */
+  addrs: number[];
+  its: number[];
+  before: number[];
+  cyclesBefore: number[];
+}
+
+export interface Block {
+  fn: (s: CpuState, m: Bus, budget: number) => void;
+  /** instructions in one pass through the block */
+  n: number;
+  info: BlockInfo;
+  /** the block is `b .`: a branch to itself with nothing else (a halt idiom) */
+  selfLoop: boolean;
+  source: string;
+}
+
+/** Undo the block's partial pass when an instruction throws: PC, ITSTATE and counters as at that instruction. */
+function unwind(s: CpuState, info: BlockInfo, ip: number): void {
+  s.pc = info.addrs[ip]!;
+  s.itstate = info.its[ip]!;
+  s.icount += info.before[ip]!;
+  s.cycles += info.cyclesBefore[ip]!;
+}
+
+export class Engine {
+  private cache = new Map<number, Block>();
+  private singles = new Map<number, Block>();
+
+  constructor(readonly s: CpuState, readonly bus: Bus, readonly model: CycleModel) {
+    bus.onCodeWrite = () => this.invalidate();
+  }
+
+  invalidate(): void {
+    this.cache.clear();
+    this.singles.clear();
+  }
+
+  /** The block for the current (pc, ITSTATE), translating it on first use. */
+  block(pc: number, itstate: number, single: boolean): Block {
+    const key = pc + itstate * 0x100000000;
+    const map = single ? this.singles : this.cache;
+    let b = map.get(key);
+    if (!b) { b = this.translate(pc, itstate, single); map.set(key, b); }
+    return b;
+  }
+
+  /** Decode the instruction at `a`: undefined when it cannot be fetched. */
+  fetchDecode(a: number): Decoded | undefined {
+    const hw1 = this.bus.fetch16(a);
+    if (hw1 === undefined) return undefined;
+    if (!is32(hw1)) return decode(hw1, 0);
+    const hw2 = this.bus.fetch16(a + 2);
+    if (hw2 === undefined) return undefined;
+    return decode(hw1, hw2);
+  }
+
+  translate(start: number, itstate0: number, single: boolean): Block {
+    const info: BlockInfo = { start, addrs: [], its: [], before: [], cyclesBefore: [] };
+    const parts: string[] = [];
+    let a = start >>> 0;
+    let its = itstate0;
+    let cyc = 0;
+    let tmpN = 0;
+    let ended = false;
+    let loops = false;
+    let selfLoop = false;
+    for (let k = 0; k < (single ? 1 : MAX_BLOCK) && !ended; k++) {
+      const d = this.fetchDecode(a);
+      const why = d === undefined ? 'fetch' : !d.entry ? 'undef' : this.itViolation(d, its);
+      if (why) {
+        if (k > 0) break; // end the block before it; the next block starts there and faults
+        info.addrs.push(a); info.its.push(its); info.before.push(0); info.cyclesBefore.push(0);
+        const fault = why === 'fetch' ? `rt.ibuserr(${a})` : `rt.undef(${JSON.stringify(why === 'undef' ? d!.undef ?? 'UNDEFINED' : why)})`;
+        parts.push(`throw ${fault};`);
+        ended = true;
+        break;
+      }
+      const dd = d!;
+      const entry = dd.entry!;
+      this.bus.markCode(a);
+      info.addrs.push(a); info.its.push(its); info.before.push(k); info.cyclesBefore.push(cyc);
+      const cost = this.model.cost(dd);
+      const inBlock = inIT(its);
+      const condCode = inBlock ? itCond(its) : 14;
+      const itsAfter = entry.def.exec === 'it' ? ((dd.f.firstcond! << 4) | dd.f.mask!) : itAdvance(its);
+      const myIndex = k;
+      const cycAfter = cyc + cost;
+      const addrAfter = a + dd.size;
+      let endHere = false;
+      const g: GenCtx = {
+        d: dd, entry, f: dd.f, addr: a, size: dd.size,
+        setflags: entry.templates[0]!.itS ? !inBlock : !!dd.f.S,
+        inIT: inBlock,
+        pc: (a + 4) >>> 0,
+        pcAligned: ((a + 4) & ~3) >>> 0,
+        r: (n) => (n === 15 ? String((a + 4) | 0) : `r[${n}]`),
+        tmp: (hint = 't') => `${hint}${tmpN++}`,
+        val: (name) => operandValue(entry, dd.f, name, a),
+        branch: (target, how) => {
+          endHere = true;
+          const P = this.model.taken(dd);
+          const done = `s.icount+=${myIndex + 1};s.cycles+=${cycAfter + P};`;
+          const t = `tg${tmpN++}`;
+          if (how === 'branch' && /^\d+$/.test(target) && Number(target) === start && itstate0 === 0 && !single) {
+            loops = true;
+            if (myIndex === 0 && condCode === 14) selfLoop = true;
+            return `{${done}if(++iter<maxIter)continue;s.pc=${start};s.itstate=0;return;}`;
+          }
+          if (how === 'branch') return `{const ${t}=(${target})&-2;${done}s.pc=${t}>>>0;s.itstate=0;return;}`;
+          return `{const ${t}=${target};${done}s.t=${t}&1;s.pc=(${t}&-2)>>>0;s.itstate=0;return;}`;
+        },
+        wr: (n, expr, how = 'branch') => {
+          if (n === 15) return g.branch(expr, how);
+          if (n === 13) return `r[13]=(${expr})&-4;`;
+          return `r[${n}]=${expr};`;
+        },
+        endBlock: () => { endHere = true; },
+        cycles: (expr) => `s.cycles+=${expr};`,
+      };
+      const gen = GENERATORS[entry.def.exec];
+      if (!gen) throw new Error(`internal: no semantics for ${entry.def.exec} (${entry.def.id})`);
+      let code = gen(g);
+      if (condCode !== 14 && entry.def.exec !== 'it') code = `if(${condExpr(condCode)}){${code}}`;
+      parts.push((k > 0 ? `ip=${k};` : '') + code);
+      cyc = cycAfter;
+      its = itsAfter;
+      a = addrAfter >>> 0;
+      if (endHere) {
+        // the exit when the instruction did not leave (condition failed, or it only ends the block);
+        // after an unconditional branch this is dead code, which is harmless
+        ended = true;
+        parts.push(`s.pc=${a};s.itstate=${its};s.icount+=${k + 1};s.cycles+=${cyc};return;`);
+      }
+      if (((a >>> 12) !== (start >>> 12)) && !ended) break;
+    }
+    const n = info.addrs.length;
+    if (!ended) parts.push(`s.pc=${a};s.itstate=${its};s.icount+=${n};s.cycles+=${cyc};return;`);
+    let body = parts.join('\n');
+    if (loops) body = `let iter=0;const maxIter=Math.floor(budget/${n});for(;;){\n${body}\n}`;
+    const source = `return function blk_${start.toString(16)}(s,m,budget){const r=s.r;let ip=0;try{\n${body}\n}catch(e){unwind(s,info,ip);throw e;}};`;
+    const fn = new Function('rt', 'info', 'unwind', source)(rt, info, unwind) as Block['fn'];
+    return { fn, n, info, selfLoop, source };
+  }
+
+  /** An IT-block rule the instruction breaks at this ITSTATE (executing it is UNPREDICTABLE: we fault). */
+  private itViolation(d: Decoded, its: number): string | false {
+    const rule = d.entry!.def.it ?? 'any';
+    if (!inIT(its)) return false;
+    if (rule === 'outside') return `UNPREDICTABLE ${d.entry!.def.id} inside an IT block`;
+    if (rule === 'last' && !lastInIT(its)) return `UNPREDICTABLE ${d.entry!.def.id} inside an IT block but not last`;
+    return false;
+  }
+}
+
+export { CpuFault, Trap, undefinedInstruction };

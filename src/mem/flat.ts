@@ -1,0 +1,157 @@
+/**
+ * A minimal bus: a few RAM regions backed by typed arrays, with byte, halfword and word access (unaligned
+ * halfword and word accesses allowed, as ARMv7-M allows them for LDR/STR/LDRH/STRH), a bus fault outside the
+ * regions, write tracking for translated code, and per-region high-water marks.
+ * The board bus of later issues (wait states, caches, peripherals) implements the same Bus interface.
+ */
+import { busError } from '../cpu/exceptions.js';
+
+export interface Bus {
+  r8(a: number): number;
+  r16(a: number): number;
+  r32(a: number): number;
+  w8(a: number, v: number): void;
+  w16(a: number, v: number): void;
+  w32(a: number, v: number): void;
+  /** instruction fetch of a halfword, no side effects; undefined outside executable memory */
+  fetch16(a: number): number | undefined;
+  /** called by the engine for each 4 KB page it translated code from */
+  markCode(a: number): void;
+  /** the engine's hook, called when a write hits a page with translated code */
+  onCodeWrite: ((a: number) => void) | null;
+}
+
+export interface RegionSpec { name: string; base: number; size: number }
+
+export class Region {
+  readonly bytes: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly u32: Uint32Array;
+  readonly end: number;
+  /** lowest and highest byte address written (-1: none yet) */
+  lowWrite = -1;
+  highWrite = -1;
+  constructor(readonly name: string, readonly base: number, readonly size: number) {
+    if (size <= 0 || size % 4 !== 0) throw new RangeError(`region ${name}: size ${size} must be a positive multiple of 4`);
+    const buf = new ArrayBuffer(size);
+    this.bytes = new Uint8Array(buf);
+    this.u16 = new Uint16Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.end = base + size;
+  }
+  noteWrite(a: number, n: number): void {
+    if (this.lowWrite < 0 || a < this.lowWrite) this.lowWrite = a;
+    if (a + n - 1 > this.highWrite) this.highWrite = a + n - 1;
+  }
+}
+
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+  throw new Error('mcusim needs a little-endian host (typed arrays are used as little-endian memory)');
+}
+
+export class FlatBus implements Bus {
+  readonly regions: Region[];
+  /** one byte per 4 KB page: 1 when code was translated from it */
+  private readonly codePages = new Uint8Array(1 << 20);
+  onCodeWrite: ((a: number) => void) | null = null;
+  private last: Region;
+
+  constructor(specs: RegionSpec[]) {
+    if (!specs.length) throw new RangeError('a bus needs at least one memory region');
+    this.regions = specs.map((s) => new Region(s.name, s.base >>> 0, s.size));
+    const sorted = [...this.regions].sort((a, b) => a.base - b.base);
+    for (let i = 1; i < sorted.length; i++) {
+      if (sorted[i]!.base < sorted[i - 1]!.end) throw new RangeError(`regions ${sorted[i - 1]!.name} and ${sorted[i]!.name} overlap`);
+    }
+    this.last = this.regions[0]!;
+  }
+
+  /** The region holding [a, a+n), or undefined. */
+  region(a: number, n = 1): Region | undefined {
+    a >>>= 0;
+    const l = this.last;
+    if (a >= l.base && a + n <= l.end) return l;
+    for (const r of this.regions) {
+      if (a >= r.base && a + n <= r.end) { this.last = r; return r; }
+    }
+    return undefined;
+  }
+
+  r8(a: number): number {
+    const r = this.region(a, 1);
+    if (!r) throw busError(a, false, 1);
+    return r.bytes[(a >>> 0) - r.base]!;
+  }
+  r16(a: number): number {
+    const r = this.region(a, 2);
+    if (!r) throw busError(a, false, 2);
+    const o = (a >>> 0) - r.base;
+    return (o & 1) === 0 ? r.u16[o >>> 1]! : r.bytes[o]! | (r.bytes[o + 1]! << 8);
+  }
+  r32(a: number): number {
+    const r = this.region(a, 4);
+    if (!r) throw busError(a, false, 4);
+    const o = (a >>> 0) - r.base;
+    if ((o & 3) === 0) return r.u32[o >>> 2]! | 0;
+    const b = r.bytes;
+    return b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24);
+  }
+  w8(a: number, v: number): void {
+    const r = this.region(a, 1);
+    if (!r) throw busError(a, true, 1);
+    a >>>= 0;
+    r.bytes[a - r.base] = v;
+    r.noteWrite(a, 1);
+    if (this.codePages[a >>> 12]) this.onCodeWrite?.(a);
+  }
+  w16(a: number, v: number): void {
+    const r = this.region(a, 2);
+    if (!r) throw busError(a, true, 2);
+    a >>>= 0;
+    const o = a - r.base;
+    if ((o & 1) === 0) r.u16[o >>> 1] = v;
+    else { r.bytes[o] = v; r.bytes[o + 1] = v >>> 8; }
+    r.noteWrite(a, 2);
+    if (this.codePages[a >>> 12]) this.onCodeWrite?.(a);
+  }
+  w32(a: number, v: number): void {
+    const r = this.region(a, 4);
+    if (!r) throw busError(a, true, 4);
+    a >>>= 0;
+    const o = a - r.base;
+    if ((o & 3) === 0) r.u32[o >>> 2] = v;
+    else { const b = r.bytes; b[o] = v; b[o + 1] = v >>> 8; b[o + 2] = v >>> 16; b[o + 3] = v >>> 24; }
+    r.noteWrite(a, 4);
+    if (this.codePages[a >>> 12]) this.onCodeWrite?.(a);
+  }
+  fetch16(a: number): number | undefined {
+    const r = this.region(a, 2);
+    if (!r) return undefined;
+    const o = (a >>> 0) - r.base;
+    return r.bytes[o]! | (r.bytes[o + 1]! << 8);
+  }
+  markCode(a: number): void { this.codePages[(a >>> 0) >>> 12] = 1; }
+  clearCodeMarks(): void { this.codePages.fill(0); }
+
+  /** Copy bytes in without side effects (loading an image). */
+  load(a: number, data: Uint8Array): void {
+    for (let i = 0; i < data.length;) {
+      const r = this.region(a + i, 1);
+      if (!r) throw busError(a + i, true, 1);
+      const o = ((a + i) >>> 0) - r.base;
+      const n = Math.min(data.length - i, r.size - o);
+      r.bytes.set(data.subarray(i, i + n), o);
+      i += n;
+    }
+  }
+  /** Read bytes without side effects; undefined bytes outside the map. */
+  peek(a: number, n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = this.region(a + i, 1);
+      if (!r) throw busError(a + i, false, 1);
+      out[i] = r.bytes[((a + i) >>> 0) - r.base]!;
+    }
+    return out;
+  }
+}
