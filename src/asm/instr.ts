@@ -7,7 +7,7 @@
 import { SPELLINGS, decode, encodeFields, fieldFits, type Entry, type Spelling } from '../isa/table.js';
 import { matchOperands, itMask, type MatchError } from '../isa/syntax.js';
 import { parseCond, parseRegName, type OpTok, type ParseCtx } from '../isa/kinds.js';
-import type { Fields } from '../isa/types.js';
+import type { Arch, Fields } from '../isa/types.js';
 
 export interface ItSlot {
   /** inside an IT block: the condition this slot requires */
@@ -20,7 +20,11 @@ export interface InstrContext extends ParseCtx {
   it: ItSlot;
   /** relaxation: never choose an encoding smaller than this (sizes only grow between passes) */
   minSize?: 2 | 4;
+  /** highest architecture level allowed (`.cpu`): v6m < v7m < v7em; default v7em */
+  arch?: Arch;
 }
+
+const ARCH_RANK: Record<Arch, number> = { v6m: 0, v7m: 1, v7em: 2 };
 
 export interface EncodedInstr {
   ok: true;
@@ -149,6 +153,7 @@ export function encodeInstruction(mnemonic: string, operands: string, ctx: Instr
   let best: MatchError | undefined;
   let itError: string | undefined;
   let widthError: string | undefined;
+  let archError: string | undefined;
   const note = (e: MatchError) => {
     if (!best || (e.hard && !best.hard) || (e.hard === best.hard && e.progress > best.progress)) best = e;
   };
@@ -158,6 +163,7 @@ export function encodeInstruction(mnemonic: string, operands: string, ctx: Instr
     if (width === 'n' && size !== 2) { widthError ??= `no 16-bit encoding of '${mnemonic} ${operands.trim()}'`; continue; }
     if (width === 'w' && size !== 4) { widthError ??= `no 32-bit encoding of '${mnemonic} ${operands.trim()}'`; continue; }
     if (ctx.minSize && size < ctx.minSize) continue;
+    if (ctx.arch && ARCH_RANK[e.def.arch] > ARCH_RANK[ctx.arch]) { archError ??= `'${mnemonic}' (${e.def.id}) needs ${e.def.arch === 'v7em' ? 'the DSP extension (ARMv7E-M)' : 'ARMv7-M'}; the selected processor is ${ctx.arch}`; continue; }
     // IT rules
     const rule = e.def.it ?? 'any';
     if (ctx.it.inIT) {
@@ -207,6 +213,7 @@ export function encodeInstruction(mnemonic: string, operands: string, ctx: Instr
   }
   if (best && best.hard) return { ok: false, message: best.error, col: best.col };
   if (itError) return { ok: false, message: itError, col: -1 };
+  if (archError) return { ok: false, message: archError, col: -1 };
   if (widthError) return { ok: false, message: widthError, col: -1 };
   if (best) {
     const forms = [...new Set(rs.map((r) => r.sp.template.text))].slice(0, 4).join("' or '");
