@@ -11,10 +11,21 @@ import { disassemble } from './disasm/disasm.js';
 import { parseRegName } from './isa/kinds.js';
 
 export interface MachineOptions {
-  /** memory regions; default one 1 MiB RAM at 0 */
+  /** memory regions; default DEFAULT_REGIONS */
   regions?: RegionSpec[];
   model?: CycleModel;
+  /** initial SP; default the end of the highest region */
+  initialSp?: number;
 }
+
+/**
+ * Without a board: 4 MiB of code memory at 0 and 4 MiB of data memory at 0x20000000, the map of QEMU's mps2
+ * boards (shared/reference/boards.md), so that programs written for them run here unchanged.
+ */
+export const DEFAULT_REGIONS: RegionSpec[] = [
+  { name: 'code', base: 0x00000000, size: 4 << 20 },
+  { name: 'sram', base: 0x20000000, size: 4 << 20 },
+];
 
 export type StopReason = 'limit' | 'halt' | 'bkpt' | 'svc' | 'wfi' | 'wfe' | 'fault';
 
@@ -52,11 +63,13 @@ export class Machine {
   readonly engine: Engine;
 
   constructor(opts: MachineOptions = {}) {
-    this.bus = new FlatBus(opts.regions ?? [{ name: 'ram', base: 0, size: 1 << 20 }]);
+    this.bus = new FlatBus(opts.regions ?? DEFAULT_REGIONS);
     this.engine = new Engine(this.state, this.bus, opts.model ?? cortexM4Basic);
+    const top = Math.max(...this.bus.regions.map((r) => r.end));
+    this.state.r[13] = (opts.initialSp ?? top) & ~3;
   }
 
-  /** Copy an image's sections into memory; set PC to its entry (when given) and SP to the top of the region holding the lowest RAM address. */
+  /** Copy an image's sections into memory and set the PC to its entry (or the first section's address). */
   load(image: LoadableImage | Uint8Array, address = 0): void {
     const img: LoadableImage = image instanceof Uint8Array ? { sections: [{ address, bytes: image }] } : image;
     for (const s of img.sections) if (s.bytes.length) this.bus.load(s.address, s.bytes);
