@@ -151,37 +151,38 @@ export function encodeInstruction(mnemonic: string, operands: string, ctx: Instr
   // 16-bit first, then table order
   rs.sort((a, b) => a.sp.entry.pat.size - b.sp.entry.pat.size || a.sp.entry.index - b.sp.entry.index);
   let best: MatchError | undefined;
-  let itError: string | undefined;
-  let widthError: string | undefined;
-  let archError: string | undefined;
+  /** a rule (width, architecture, IT) that rejected a candidate whose operands did not match anyway */
+  let weakVeto: string | undefined;
+  /** a rule that rejected a candidate whose operands matched and encoded: the real reason, reported first */
+  let strongVeto: string | undefined;
   const note = (e: MatchError) => {
     if (!best || (e.hard && !best.hard) || (e.hard === best.hard && e.progress > best.progress)) best = e;
   };
   for (const { sp, cond } of rs) {
     const e = sp.entry;
     const size = e.pat.size;
-    if (width === 'n' && size !== 2) { widthError ??= `no 16-bit encoding of '${mnemonic} ${operands.trim()}'`; continue; }
-    if (width === 'w' && size !== 4) { widthError ??= `no 32-bit encoding of '${mnemonic} ${operands.trim()}'`; continue; }
     if (ctx.minSize && size < ctx.minSize) continue;
-    if (ctx.arch && ARCH_RANK[e.def.arch] > ARCH_RANK[ctx.arch]) { archError ??= `'${mnemonic}' (${e.def.id}) needs ${e.def.arch === 'v7em' ? 'the DSP extension (ARMv7E-M)' : 'ARMv7-M'}; the selected processor is ${ctx.arch}`; continue; }
-    // IT rules
-    const rule = e.def.it ?? 'any';
-    if (ctx.it.inIT) {
-      if (sp.condField) { itError ??= `'${mnemonic}' cannot be used inside an IT block (use the IT condition on an unconditional branch)`; continue; }
-      if (cond !== ctx.it.cond && !(e.def.exec === 'bkpt')) {
-        itError ??= cond === 14 ? `instruction inside an IT block needs the condition suffix of its slot` : `condition does not match the IT block`;
-        continue;
+    let veto: string | undefined;
+    if (width === 'n' && size !== 2) veto = `no 16-bit encoding of '${mnemonic} ${operands.trim()}'`;
+    else if (width === 'w' && size !== 4) veto = `no 32-bit encoding of '${mnemonic} ${operands.trim()}'`;
+    else if (ctx.arch && ARCH_RANK[e.def.arch] > ARCH_RANK[ctx.arch]) veto = `'${mnemonic}' (${e.def.id}) needs ${e.def.arch === 'v7em' ? 'the DSP extension (ARMv7E-M)' : 'ARMv7-M'}; the selected processor is ${ctx.arch}`;
+    else {
+      // IT rules
+      const rule = e.def.it ?? 'any';
+      if (ctx.it.inIT) {
+        if (sp.condField) veto = `'${mnemonic}' cannot be used inside an IT block (use the IT condition on an unconditional branch)`;
+        else if (cond !== ctx.it.cond && e.def.exec !== 'bkpt') veto = cond === 14 ? `instruction inside an IT block needs the condition suffix of its slot` : `condition does not match the IT block`;
+        else if (rule === 'outside') veto = `'${mnemonic}' is not allowed in an IT block`;
+        else if (rule === 'last' && !ctx.it.last) veto = `'${mnemonic}' must be the last instruction of an IT block`;
+        else if (sp.sFlag === true && sp.template.itS) veto = `inside an IT block the 16-bit form does not set flags; write '${base.replace(/s$/, '')}' or use .w`;
+      } else {
+        if (cond !== 14) veto = `conditional instruction '${mnemonic}' outside an IT block`;
+        else if (sp.template.itS && sp.sFlag === false) continue; // the 16-bit form sets flags here: another form applies
       }
-      if (rule === 'outside') { itError ??= `'${mnemonic}' is not allowed in an IT block`; continue; }
-      if (rule === 'last' && !ctx.it.last) { itError ??= `'${mnemonic}' must be the last instruction of an IT block`; continue; }
-      if (sp.sFlag === true && sp.template.itS) { itError ??= `inside an IT block the 16-bit form does not set flags; write '${base.replace(/s$/, '')}' or use .w`; continue; }
-    } else {
-      if (cond !== 14) { itError ??= `conditional instruction '${mnemonic}' outside an IT block`; continue; }
-      if (sp.template.itS && sp.sFlag === false) { continue; }
     }
     const fixed: Fields = { ...sp.fixed };
     const m = matchOperands(sp.template, toks, fixed, ctx, operands.length);
-    if (!m.ok) { note(m.err); continue; }
+    if (!m.ok) { if (veto) weakVeto ??= veto; else note(m.err); continue; }
     const fields = m.fields;
     if (sp.itLetters !== undefined) fields.mask = itMask(fields.firstcond!, sp.itLetters);
     if (sp.itLetters !== undefined && fields.firstcond === 14 && sp.itLetters.includes('e')) {
@@ -189,32 +190,34 @@ export function encodeInstruction(mnemonic: string, operands: string, ctx: Instr
       continue;
     }
     // every field must fit and the combination must decode back to this entry
+    if (e.def.tie) for (const [k, v] of Object.entries(e.def.tie)) fields[k] = fields[v]!;
     let fits = true;
     for (const [name] of e.pat.masks) {
       if (fields[name] === undefined || !fieldFits(e, name, fields[name]!)) {
         fits = false;
         const v = fields[name];
         const isReg = /^R/.test(name);
-        note({ error: isReg ? `register ${v === 13 ? 'sp' : v === 15 ? 'pc' : 'r' + v} not allowed here (this encoding takes ${e.pat.masks.get(name)! <= 7 ? 'r0-r7' : 'r0-r15'})` : `value ${v} out of range for ${name}`, col: 0, hard: !isReg, progress: 98 });
+        if (!veto) note({ error: isReg ? `register ${v === 13 ? 'sp' : v === 15 ? 'pc' : 'r' + v} not allowed here (this encoding takes ${e.pat.masks.get(name)! <= 7 ? 'r0-r7' : 'r0-r15'})` : `value ${v} out of range for ${name}`, col: 0, hard: !isReg, progress: 98 });
         break;
       }
     }
-    if (!fits) continue;
+    if (!fits) { if (veto) weakVeto ??= veto; continue; }
     const word = encodeFields(e, fields);
     const back = decode(size === 4 ? word >>> 16 : word, word & 0xffff);
     if (back.entry !== e) {
-      if (back.entry === null && back.near === e) note({ error: back.undef!.replace(/^UNPREDICTABLE \S+: /, ''), col: 0, hard: true, progress: 97 });
+      if (veto) weakVeto ??= veto;
+      else if (back.entry === null && back.near === e) note({ error: back.undef!.replace(/^UNPREDICTABLE \S+: /, ''), col: 0, hard: true, progress: 97 });
       continue;
     }
+    if (veto) { strongVeto ??= veto; continue; }
     return {
       ok: true, size, bytes: le(word, size), entry: e, fields: back.f,
       itBlock: e.def.exec === 'it' ? { firstcond: back.f.firstcond!, mask: back.f.mask! } : undefined,
     };
   }
+  if (strongVeto) return { ok: false, message: strongVeto, col: -1 };
   if (best && best.hard) return { ok: false, message: best.error, col: best.col };
-  if (itError) return { ok: false, message: itError, col: -1 };
-  if (archError) return { ok: false, message: archError, col: -1 };
-  if (widthError) return { ok: false, message: widthError, col: -1 };
+  if (weakVeto) return { ok: false, message: weakVeto, col: -1 };
   if (best) {
     const forms = [...new Set(rs.map((r) => r.sp.template.text))].slice(0, 4).join("' or '");
     return { ok: false, message: `${best.error} (expected '${forms}')`, col: best.col };

@@ -13,14 +13,15 @@ const src = (g: GenCtx) => (g.f.Rn ?? g.f.Rdn ?? g.f.Rdm)!;
 /** The second operand: [statements, int32 value expression, carry expression or null (carry unchanged)]. */
 export function operand2(g: GenCtx): [string, string, string | null] {
   const f = g.f;
-  if (f.Rm === undefined) {
+  const m = f.Rm ?? f.Rdm;
+  if (m === undefined) {
     if (f.imm12 !== undefined) {
       const v = g.val('imm12') >>> 0;
       return ['', String(v | 0), (f.imm12 >>> 10) === 0 ? null : String(v >>> 31)];
     }
     return ['', String(g.val(f.imm16 !== undefined ? 'imm16' : 'imm') | 0), null];
   }
-  return shiftImmC(g, g.r(f.Rm), f.sh ?? 0, f.amt ?? 0);
+  return shiftImmC(g, g.r(m), f.sh ?? 0, f.amt ?? 0);
 }
 
 function logical(op: (a: string, b: string) => string, write: boolean): Gen {

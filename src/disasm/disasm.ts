@@ -46,7 +46,8 @@ export function formatInstruction(d: Decoded, address: number, it: ItContext): {
     return { mnemonic: d.size === 2 ? '.inst.n' : '.inst.w', operands: '0x' + hex };
   }
   const t = d.entry.templates[0]!;
-  let mnemonic = formatMnemonic(t, d.f, it);
+  // BKPT is unconditional even inside an IT block (A7.7.17): no condition suffix (GNU as and llvm-mc refuse one)
+  let mnemonic = formatMnemonic(t, d.f, d.entry.def.exec === 'bkpt' ? { ...it, inIT: false } : it);
   const operands = formatOperands(t.ops, d.f, { address });
   if (d.size === 4) {
     const r = encodeInstruction(mnemonic, operands, { address, it, evaluate: evalNumber });

@@ -9,9 +9,7 @@
  * a loop inside the function, bounded by the caller's instruction budget. Writes to pages that hold translated code
  * drop the cache.
  */
-import { decode, is32, type Decoded, type Entry } from '../isa/table.js';
-import type { Item } from '../isa/syntax.js';
-import type { Fields } from '../isa/types.js';
+import { decode, is32, operandValue, type Decoded } from '../isa/table.js';
 import { CpuState, itAdvance, inIT, lastInIT, itCond } from '../cpu/state.js';
 import { CpuFault, Trap, undefinedInstruction } from '../cpu/exceptions.js';
 import type { Bus } from '../mem/flat.js';
@@ -21,20 +19,6 @@ import { GENERATORS } from '../cpu/index.js';
 import { rt } from './runtime.js';
 
 const MAX_BLOCK = 48;
-
-/** The numeric value of a placeholder, through its kind (the one place that knows scales and offsets). */
-export function operandValue(entry: Entry, f: Fields, name: string, address: number): number {
-  const find = (items: Item[]): Extract<Item, { k: 'ph' }> | undefined => {
-    for (const x of items) {
-      if (x.k === 'ph' && x.name === name) return x;
-      if (x.k === 'opt') { const y = find(x.items); if (y) return y; }
-    }
-    return undefined;
-  };
-  const ph = find(entry.templates[0]!.ops);
-  if (!ph) { const v = f[name]; if (v === undefined) throw new Error(`internal: ${entry.def.id} has no operand ${name}`); return v; }
-  return ph.kind.value ? ph.kind.value(f, name, { address }) : f[name]!;
-}
 
 interface BlockInfo {
   start: number;
@@ -161,7 +145,8 @@ export class Engine {
       const gen = GENERATORS[entry.def.exec];
       if (!gen) throw new Error(`internal: no semantics for ${entry.def.exec} (${entry.def.id})`);
       let code = gen(g);
-      if (condCode !== 14 && entry.def.exec !== 'it') code = `if(${condExpr(condCode)}){${code}}`;
+      // BKPT executes unconditionally inside an IT block too (A7.7.17)
+      if (condCode !== 14 && entry.def.exec !== 'it' && entry.def.exec !== 'bkpt') code = `if(${condExpr(condCode)}){${code}}`;
       parts.push((k > 0 ? `ip=${k};` : '') + code);
       cyc = cycAfter;
       its = itsAfter;
@@ -177,7 +162,7 @@ export class Engine {
     const n = info.addrs.length;
     if (!ended) parts.push(`s.pc=${a};s.itstate=${its};s.icount+=${n};s.cycles+=${cyc};return;`);
     let body = parts.join('\n');
-    if (loops) body = `let iter=0;const maxIter=Math.floor(budget/${n});for(;;){\n${body}\n}`;
+    if (loops) body = `let iter=0;const maxIter=Math.floor(budget/${n});for(;;){ip=0;\n${body}\n}`; // ip: each pass starts at 0
     const source = `return function blk_${start.toString(16)}(s,m,budget){const r=s.r;let ip=0;try{\n${body}\n}catch(e){unwind(s,info,ip);throw e;}};`;
     const fn = new Function('rt', 'info', 'unwind', source)(rt, info, unwind) as Block['fn'];
     return { fn, n, info, selfLoop, source };

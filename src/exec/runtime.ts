@@ -2,7 +2,7 @@
  * Runtime helpers that generated block code calls as `rt.name(...)`: the parts of the semantics that are too
  * long to inline (saturation, the divide timing, faults). Pure functions of their arguments or of the state passed.
  */
-import { CpuFault, undefinedInstruction, unaligned } from '../cpu/exceptions.js';
+import { CpuFault, undefinedInstruction, unaligned, Trap, type TrapKind } from '../cpu/exceptions.js';
 
 /** SignedSatQ (A2.2.3): saturate int `x` (a JS number, may exceed 32 bits) to n bits (1..32); sets s.q on saturation. */
 function ssat(s: { q: number }, x: number, n: number): number {
@@ -67,6 +67,14 @@ export const rt = {
   shiftReg,
   ssat, usat, sat16, usat16, sat8, usat8, divCycles, divByZero, rbit,
   undef: (why: string) => undefinedInstruction(why),
+  /** SVC, BKPT, WFI, WFE: a trap the machine handles (a stop reason) */
+  trap: (kind: TrapKind, imm: number) => new Trap(kind, imm),
+  /**
+   * ExecutionPriority() > -1, the condition for setting FAULTMASK (MSR, CPSID f): false in the NMI and HardFault
+   * handlers. FAULTMASK's own boost to -1 is left out: measurements on Cortex-M3 hardware show it does not stop MSR from
+   * clearing FAULTMASK. Active-exception priorities arrive with the exception model.
+   */
+  faultmaskWritable: (s: { ipsr: number }) => s.ipsr !== 2 && s.ipsr !== 3,
   ibuserr: (a: number) => new CpuFault('BusFault', 'IBUSERR', `instruction fetch at 0x${(a >>> 0).toString(16).padStart(8, '0')} outside executable memory`, a >>> 0),
   unaligned,
   /** alignment check for the accesses that must be aligned (LDM/STM, LDRD/STRD, LDREX/STREX) */

@@ -110,6 +110,19 @@ function unsigned(scale: number, add = 0): Kind {
   };
 }
 
+/** An unsigned offset that refuses `#-0` (loads and stores: `#-0` selects the U=0 encoding). */
+function unsignedOffset(scale: number): Kind {
+  const k = unsigned(scale);
+  return {
+    ...k,
+    parse(toks, i, n, f, ctx) {
+      const t = toks[i];
+      if ((t?.t === 'imm' || t?.t === 'expr') && /^-\s*(0x)?0+$/i.test(t.text.trim())) return soft(t.col, '#-0 is a negative offset');
+      return k.parse(toks, i, n, f, ctx);
+    },
+  };
+}
+
 /** Signed by the U bit: value = (U ? +1 : -1) * field * scale. `#-0` is kept as U=0. */
 function plusMinus(scale: number): Kind {
   return {
@@ -450,6 +463,45 @@ export const KINDS: Record<string, Kind> = {
     isDefault: (f) => f.sh === 0 && f.amt === 0,
   },
   pm: plusMinus(1), 'pm*4': plusMinus(4),
+  /** The extends' rotation `ror #8|16|24` over a 2-bit field (rotation = field * 8); absent is 0. */
+  ror: {
+    fields: (n) => [n],
+    format: (f, n) => `ror #${f[n]! * 8}`,
+    value: (f, n) => f[n]! * 8,
+    parse(toks, i, n, _f, ctx) {
+      const t = toks[i];
+      if (!t || t.t !== 'expr' || t.word?.toLowerCase() !== 'ror') return soft(tokCol(toks, i), 'expected ror #8, #16 or #24');
+      const r = readImm(toks, i + 1, ctx, false);
+      if (!r) return fail(tokCol(toks, i + 1), 'expected #amount after ror');
+      const v = r.known ? r.v : 8;
+      if (v !== 0 && v !== 8 && v !== 16 && v !== 24) return fail(r.col, `rotation ${v} must be 0, 8, 16 or 24`);
+      return { ok: true, consumed: 2, fields: { [n]: v / 8 } };
+    },
+    dflt: (n) => ({ [n]: 0 }),
+    isDefault: (f, n) => f[n] === 0,
+  },
+  /**
+   * PKHBT/PKHTB's optional `, lsl #n` / `, asr #n`, comma included (it sits right after <Rm>). PKHTB without a
+   * shift is not ASR #32: it is the pseudo-instruction PKHBT Rd, Rm, Rn (A7.7 PKHBT, PKHTB), which the `pkhswap`
+   * template handles, so here it does not match.
+   */
+  pkhsh: {
+    fields: () => ['amt'],
+    format: (f) => (f.tb ? `, asr #${f.amt === 0 ? 32 : f.amt}` : f.amt ? `, lsl #${f.amt}` : ''),
+    parse(toks, i, n, f, ctx) {
+      if (i >= toks.length) return f.tb ? soft(tokCol(toks, i), 'expected , asr #1-32') : { ok: true, consumed: 0, fields: { amt: 0 } };
+      const c = toks[i]!;
+      if (c.t !== 'punct' || c.p !== ',') return soft(c.col, "expected ','");
+      const r = pkhShiftKind.parse(toks, i + 1, n, f, ctx);
+      return r.ok ? { ...r, consumed: r.consumed + 1 } : r;
+    },
+  },
+  /** `pkhtb Rd, Rn, Rm` without a shift: matches nothing and sets tb = 0, amt = 0 (the template swaps Rn, Rm). */
+  pkhswap: {
+    fields: () => ['amt', 'tb'],
+    format: () => '',
+    parse: () => ({ ok: true, consumed: 0, fields: { amt: 0, tb: 0 } }),
+  },
   b8: target(8, (r) => sx(r, 8) * 2, (o) => (o >> 1) & 0xff),
   b11: target(11, (r) => sx(r, 11) * 2, (o) => (o >> 1) & 0x7ff),
   b20: target(20, decB20, encB20),
@@ -460,7 +512,226 @@ export const KINDS: Record<string, Kind> = {
   lit12: litKind(),
   adr12p: target(12, (r) => r, (o) => (o < 0 ? -1 : o), { align: true, step: 1 }),
   adr12m: target(12, (r) => -r, (o) => (o > 0 ? -1 : -o), { align: true, step: 1 }),
+  /**
+   * An immediate that must equal the number the placeholder is named by, and sets no field: `hint #<3:fixed>`
+   * (WFI as its hint number).
+   */
+  fixed: {
+    fields: () => [],
+    format: (_f, n) => n,
+    value: (_f, n) => Number(n),
+    parse(toks, i, n, _f, ctx) {
+      const r = readImm(toks, i, ctx);
+      if (!r) return soft(tokCol(toks, i), `expected #${n}`);
+      if (r.known && r.v !== Number(n)) return soft(r.col, `immediate must be ${n}`);
+      return { ok: true, consumed: 1, fields: {} };
+    },
+  },
+  /** DBG's option as its hint number: `hint #<option:+240>` is DBG #option (hint 0b1111xxxx). */
+  '+240': unsigned(1, 240),
+  /** TBH's index scaling, `lsl #1`, which sets no field. */
+  lsl1: {
+    fields: () => [],
+    format: () => 'lsl #1',
+    parse(toks, i, _n, _f, ctx) {
+      const t = toks[i];
+      if (!t || t.t !== 'expr' || t.word?.toLowerCase() !== 'lsl') return soft(tokCol(toks, i), 'expected lsl #1');
+      const r = readImm(toks, i + 1, ctx, false);
+      if (!r) return fail(tokCol(toks, i + 1), 'expected #1 after lsl');
+      if (r.known && r.v !== 1) return fail(r.col, 'the shift must be lsl #1');
+      return { ok: true, consumed: 2, fields: {} };
+    },
+  },
+  // ---- loads and stores (isa/ldst.ts)
+  /** A negative-only offset (the imm8 forms with P=1 U=0 W=0, PLD/PLI T2): `#-n`, `#-0` included; the field holds n. */
+  neg: {
+    fields: (n) => [n],
+    format: (f, n) => '-' + String(f[n]),
+    value: (f, n) => -f[n]!,
+    parse(toks, i, n, _f, ctx) {
+      const t = toks[i];
+      const r = readImm(toks, i, ctx);
+      if (!r || !t) return soft(tokCol(toks, i), 'expected an immediate');
+      const text = t.t === 'imm' || t.t === 'expr' ? t.text.trim() : '';
+      if (!r.known || r.v > 0 || (r.v === 0 && !/^-/.test(text))) return soft(r.col, 'expected a negative offset');
+      return { ok: true, consumed: 1, fields: { [n]: Math.abs(r.v) } };
+    },
+  },
+  /** The writeback mark of LDM/STM: `!` after the base register sets the field (W). */
+  wb: {
+    fields: (n) => [n],
+    format: (f, n) => (f[n] ? '!' : ''),
+    parse(toks, i, n) {
+      const t = toks[i];
+      if (t?.t === 'punct' && t.p === '!') return { ok: true, consumed: 1, fields: { [n]: 1 } };
+      return { ok: true, consumed: 0, fields: { [n]: 0 } };
+    },
+  },
+  /** A register list holding the PC, for the encodings whose PC bit is fixed: the field holds the other registers. */
+  regspc: {
+    fields: (n) => [n],
+    format: (f, n, ctx) => regsKind.format({ ...f, [n]: f[n]! | 0x8000 }, n, ctx),
+    value: (f, n) => f[n]! | 0x8000,
+    parse(toks, i, n, f, ctx) {
+      const r = regsKind.parse(toks, i, n, f, ctx);
+      if (!r.ok) return r;
+      if (!(r.fields[n]! & 0x8000)) return soft(tokCol(toks, i), 'register list without pc');
+      return { ok: true, consumed: 1, fields: { [n]: r.fields[n]! & 0x7fff } };
+    },
+  },
+  /** A register list without the PC (the encodings with the PC bit fixed at 0; the PC forms are other entries). */
+  regsnopc: {
+    fields: (n) => [n],
+    format: (f, n, ctx) => regsKind.format(f, n, ctx),
+    parse(toks, i, n, f, ctx) {
+      const r = regsKind.parse(toks, i, n, f, ctx);
+      if (r.ok && r.fields[n]! & 0x8000) return soft(tokCol(toks, i), 'register list with pc');
+      return r;
+    },
+  },
+  /** A list of one register, `{r3}` (PUSH/POP T3): sets the register field. */
+  reg1: {
+    fields: (n) => [n],
+    format: (f, n) => `{${REG_NAMES[f[n]!]}}`,
+    parse(toks, i, n) {
+      const t = toks[i];
+      if (t?.t !== 'regs' || t.error || (t.mask & (t.mask - 1)) !== 0 || t.mask === 0) return soft(tokCol(toks, i), 'expected a list of one register');
+      return { ok: true, consumed: 1, fields: { [n]: 31 - Math.clz32(t.mask) } };
+    },
+  },
+  /** Exactly `{pc}`, setting no field (POP T3 with Rt = PC). */
+  pc1: {
+    fields: () => [],
+    format: () => '{pc}',
+    parse(toks, i) {
+      const t = toks[i];
+      if (t?.t !== 'regs' || t.error || t.mask !== 0x8000) return soft(tokCol(toks, i), 'expected {pc}');
+      return { ok: true, consumed: 1, fields: {} };
+    },
+  },
+  /**
+   * LDM T1's base and list (placeholder Rn): `Rn!, {list}` when Rn is not in the list (writeback), `Rn, {list}` when
+   * it is (no writeback). Sets Rn and registers.
+   */
+  ldm16: {
+    fields: () => ['Rn', 'registers'],
+    format: (f, _n, ctx) => `${REG_NAMES[f.Rn!]}${(f.registers! >>> f.Rn!) & 1 ? '' : '!'}, ${regsKind.format(f, 'registers', ctx)}`,
+    parse(toks, i) {
+      const t = toks[i];
+      if (t?.t !== 'reg') return soft(tokCol(toks, i), 'expected a register');
+      let k = i + 1;
+      const b = toks[k];
+      const bang = b?.t === 'punct' && b.p === '!';
+      if (bang) k++;
+      const c = toks[k];
+      if (!(c?.t === 'punct' && c.p === ',')) return soft(tokCol(toks, k), "expected ','");
+      const l = toks[k + 1];
+      if (l?.t !== 'regs') return soft(tokCol(toks, k + 1), 'expected a register list');
+      if (l.error) return fail(l.col, l.error);
+      const inList = ((l.mask >>> t.r) & 1) === 1;
+      if (bang === inList) return soft(t.col, bang ? "writeback '!' with the base register in the list" : "without '!' the base register must be in the list");
+      return { ok: true, consumed: k + 2 - i, fields: { Rn: t.r, registers: l.mask } };
+    },
+  },
+  /** Unsigned load/store offsets (scaled): like u, but `#-0` is refused, being the U=0 form of another encoding. */
+  off: unsignedOffset(1), 'off*2': unsignedOffset(2), 'off*4': unsignedOffset(4),
+  /** The register-offset shift of loads and stores, `lsl #0-3`, in the field (imm2). */
+  lslimm: {
+    fields: (n) => [n],
+    format: (f, n) => `lsl #${f[n]}`,
+    value: (f, n) => f[n]!,
+    parse(toks, i, n, _f, ctx) {
+      const t = toks[i];
+      if (!t || t.t !== 'expr' || t.word?.toLowerCase() !== 'lsl') return soft(tokCol(toks, i), 'expected lsl #0-3');
+      const r = readImm(toks, i + 1, ctx, false);
+      if (!r) return fail(tokCol(toks, i + 1), 'expected #amount after lsl');
+      const a = r.known ? r.v : 0;
+      if (a < 0 || a > 3) return fail(r.col, `shift amount ${a} out of range 0-3`);
+      return { ok: true, consumed: 2, fields: { [n]: a } };
+    },
+    dflt: (n) => ({ [n]: 0 }),
+    isDefault: (f, n) => f[n] === 0,
+  },
+  /** LDRD (literal)'s label: a word-aligned offset from Align(PC, 4) within +/-1020; sets the field (offset/4) and U. */
+  litd: {
+    fields: (n) => [n, 'U'],
+    format: (f, n, ctx) => '0x' + ((((ctx.address + 4) & ~3) + (f.U ? 4 : -4) * f[n]!) >>> 0).toString(16).padStart(8, '0'),
+    value: (f, n, ctx) => ((((ctx.address + 4) & ~3) + (f.U ? 4 : -4) * f[n]!) >>> 0),
+    parse(toks, i, n, _f, ctx) {
+      const t = toks[i];
+      if (!t || t.t !== 'expr') return soft(tokCol(toks, i), 'expected a label');
+      const e = ctx.evaluate(t.text, t.col);
+      if (!e.known) return { ok: true, consumed: 1, fields: { [n]: 0, U: 1 } };
+      const off = (e.value >>> 0) - (((ctx.address + 4) & ~3) >>> 0);
+      if (off % 4 !== 0) return fail(t.col, `literal at offset ${off} is not word aligned`);
+      if (Math.abs(off) > 1020) return fail(t.col, `literal out of range (offset ${off}, limit +/-1020)`);
+      return { ok: true, consumed: 1, fields: { [n]: Math.abs(off) / 4, U: off < 0 ? 0 : 1 } };
+    },
+  },
+  // ---- assembler-only aliases (GNU as takes them): the other instruction's immediate, negated or inverted.
+  // Each takes only values the plain form cannot (so the plain form keeps its own), failing softly otherwise.
+  /** `sub ... #-n` is `add ... #n`: a negative value, stored as its magnitude */
+  nimm: aliasImm((v) => (v < 0 ? -v : undefined)),
+  /** `add sp, #-8` is `sub sp, #8`: a negative multiple of 4, stored as magnitude / 4 */
+  'nimm*4': aliasImm((v) => (v < 0 && -v % 4 === 0 ? -v / 4 : undefined)),
+  /** `cmp rn, #-2` is `cmn rn, #2`: a value that is no modified immediate but whose negation is */
+  nconst: aliasImm((v) => (encodeThumbImm(v) === undefined ? encodeThumbImm(-v >>> 0) : undefined)),
+  /** `mov rd, #-3` is `mvn rd, #2`: a value that is no modified immediate but whose complement is */
+  iconst: aliasImm((v) => (encodeThumbImm(v) === undefined ? encodeThumbImm(~v >>> 0) : undefined)),
+  /** `mov rd, rn, lsl rm` (and lsr, asr, ror) is `lsl rd, rn, rm`: the shift and its register, which the operand
+   * tokenizer hands over as one expression `lsl rm` */
+  lslreg: shiftRegAlias('lsl'), lsrreg: shiftRegAlias('lsr'), asrreg: shiftRegAlias('asr'), rorreg: shiftRegAlias('ror'),
+  /** ADR's SUB form as GNU objdump prints it (`subw rd, pc, #imm`): the field is imm, the value Align(PC, 4) - imm.
+   * (An absolute target cannot tell `subw rd, pc, #0` from `addw rd, pc, #0`.) */
+  pcsub: {
+    fields: (n) => [n],
+    format: (f, n) => String(f[n]),
+    value: (f, n, ctx) => ((((ctx.address + 4) & ~3) - f[n]!) >>> 0),
+    parse(toks, i, n, _f, ctx) {
+      const r = readImm(toks, i, ctx);
+      if (!r) return soft(tokCol(toks, i), 'expected an immediate');
+      const v = r.known ? r.v : 0;
+      if (v < 0) return fail(r.col, `immediate ${v} out of range`);
+      return { ok: true, consumed: 1, fields: { [n]: v } };
+    },
+  },
+  /** a field the spelling leaves out, which is 0 (`neg rd, rn` is `rsb rd, rn, #0`); takes no operand */
+  is0: {
+    fields: (n) => [n],
+    format: () => '',
+    parse: (_toks, _i, n) => ({ ok: true, consumed: 0, fields: { [n]: 0 } }),
+  },
 };
+
+function shiftRegAlias(shift: string): Kind {
+  return {
+    fields: (n) => [n],
+    format: (f, n) => `${shift} ${REG_NAMES[f[n]!]}`,
+    parse(toks, i, n) {
+      const t = toks[i];
+      const m = t?.t === 'expr' ? /^(\w+)\s+(\w+)$/.exec(t.text.trim()) : null;
+      const r = m && m[1]!.toLowerCase() === shift ? parseRegName(m[2]!) : undefined;
+      if (!t || r === undefined) return soft(tokCol(toks, i), `expected ${shift} <register>`);
+      return { ok: true, consumed: 1, fields: { [n]: r } };
+    },
+  };
+}
+
+/** An alias immediate: `conv` gives the field for a value, or undefined when this spelling does not take it. */
+function aliasImm(conv: (v: number) => number | undefined): Kind {
+  return {
+    fields: (n) => [n],
+    format: (f, n) => String(f[n]),
+    parse(toks, i, n, _f, ctx) {
+      const r = readImm(toks, i, ctx);
+      if (!r) return soft(tokCol(toks, i), 'expected an immediate');
+      if (!r.known || r.v < -0x80000000 || r.v > 0xffffffff) return soft(r.col, 'not an alias immediate');
+      const v = conv(r.v);
+      if (v === undefined) return soft(r.col, 'not an alias immediate');
+      return { ok: true, consumed: 1, fields: { [n]: v } };
+    },
+  };
+}
 
 export function defaultKind(name: string): string {
   if (/^R/.test(name)) return 'reg';

@@ -173,7 +173,11 @@ function formatItems(items: Item[], f: Fields, ctx: FormatCtx): string {
         else s += x.text;
         break;
       case 'reglit': s += x.text; break;
-      case 'ph': s += (x.hash ? '#' : '') + x.kind.format(f, x.name, ctx); break;
+      case 'ph': {
+        const text = (x.hash ? '#' : '') + x.kind.format(f, x.name, ctx);
+        s += (/\w$/.test(s) && /^[\w#]/.test(text) ? ' ' : '') + text;
+        break;
+      }
       case 'opt':
         if (hasReg(x.items) || !allDefault(x.items, f)) s += formatItems(x.items, f, ctx);
         break;
@@ -239,7 +243,13 @@ export function matchOperands(t: Template, toks: OpTok[], f0: Fields, ctx: Parse
           for (const y of its) {
             if (y.k === 'ph') {
               if (y.kind.dflt) Object.assign(nf, y.kind.dflt(y.name));
-              else nd.push([y.name, ...items.slice(k + 1).filter((z): z is Extract<Item, { k: 'ph' }> => z.k === 'ph' && z.kindName === y.kindName).map((z) => z.name).slice(0, 1)]);
+              else {
+                // the next register of the template: a placeholder (copied once known), or a fixed one (`sub sp, ip`
+                // is `sub sp, sp, ip`: the omitted Rd is the `sp` that follows, not Rm)
+                const next = items.slice(k + 1).find((z) => (z.k === 'ph' && z.kindName === y.kindName) || (z.k === 'reglit' && y.kindName === 'reg'));
+                if (next?.k === 'reglit') nf[y.name] = next.r;
+                else nd.push(next?.k === 'ph' ? [y.name, next.name] : [y.name]);
+              }
             } else if (y.k === 'opt') addDefaults(y.items);
           }
         };

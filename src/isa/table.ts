@@ -5,7 +5,7 @@
  */
 import { ENTRIES } from '../../isa/index.js';
 import { compilePattern, extractFields, insertFields, IsaTableError } from './pattern.js';
-import { compileTemplate, itLetters, type Template } from './syntax.js';
+import { compileTemplate, itLetters, type Item, type Template } from './syntax.js';
 import { COND_NAMES } from './kinds.js';
 import type { CompiledPattern, Fields, IsaEntry } from './types.js';
 
@@ -76,6 +76,11 @@ export function is32(hw1: number): boolean {
 const by16 = ENTRY_LIST.filter((e) => e.pat.size === 2).sort((a, b) => b.pat.specificity - a.pat.specificity || a.index - b.index);
 const by32 = ENTRY_LIST.filter((e) => e.pat.size === 4).sort((a, b) => b.pat.specificity - a.pat.specificity || a.index - b.index);
 
+/** The entry's `see` condition holds: the word belongs to another (less specific) encoding. */
+function seeOther(e: Entry, word: number): boolean {
+  return e.def.see !== undefined && e.def.see(extractFields(e.pat, word));
+}
+
 /** For each first halfword: the 16-bit entry index (or -1), or for 32-bit prefixes an index into CAND32. */
 const TABLE16 = new Int32Array(65536);
 const CAND32: Entry[][] = [];
@@ -89,7 +94,7 @@ const CAND32: Entry[][] = [];
       if (k === undefined) { k = CAND32.length; CAND32.push(list); candKey.set(key, k); }
       TABLE16[hw] = k;
     } else {
-      const e = by16.find((x) => (hw & x.pat.mask) === x.pat.value);
+      const e = by16.find((x) => (hw & x.pat.mask) === x.pat.value && !seeOther(x, hw));
       TABLE16[hw] = e ? e.index : -1;
     }
   }
@@ -120,7 +125,7 @@ export function decode(hw1: number, hw2: number): Decoded {
   }
   const word = ((hw1 << 16) | (hw2 & 0xffff)) >>> 0;
   for (const e of CAND32[t]!) {
-    if (((word & e.pat.mask) >>> 0) === e.pat.value) return finish(e, word, 4);
+    if (((word & e.pat.mask) >>> 0) === e.pat.value && !seeOther(e, word)) return finish(e, word, 4);
   }
   return { entry: null, f: {}, size: 4, word, undef: 'UNDEFINED' };
 }
@@ -184,3 +189,17 @@ for (const e of ENTRY_LIST) {
   });
 }
 export { itLetters };
+
+/** The numeric value of a placeholder, through its kind (the one place that knows scales and offsets). */
+export function operandValue(entry: Entry, f: Fields, name: string, address: number): number {
+  const find = (items: Item[]): Extract<Item, { k: 'ph' }> | undefined => {
+    for (const x of items) {
+      if (x.k === 'ph' && x.name === name) return x;
+      if (x.k === 'opt') { const y = find(x.items); if (y) return y; }
+    }
+    return undefined;
+  };
+  const ph = find(entry.templates[0]!.ops);
+  if (!ph) { const v = f[name]; if (v === undefined) throw new Error(`internal: ${entry.def.id} has no operand ${name}`); return v; }
+  return ph.kind.value ? ph.kind.value(f, name, { address }) : f[name]!;
+}

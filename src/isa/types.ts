@@ -57,6 +57,12 @@ export interface IsaEntry {
    */
   bad?: (f: Fields) => string | false;
   /**
+   * The manual's "SEE <other encoding>" conditions that fixed bits cannot express, because the other encoding has
+   * fewer fixed bits (LDR (register) with Rn = 1111 is LDR (literal)): when true, the decoder skips this entry and
+   * tries the next, less specific candidate.
+   */
+  see?: (f: Fields) => boolean;
+  /**
    * Fields that repeat another (CLZ and REV hold Rm twice): { Rm2: 'Rm' }. The assembler copies them; a word
    * where they differ is UNPREDICTABLE.
    */

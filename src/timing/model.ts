@@ -6,7 +6,7 @@
  * `cortexM4Basic` is the Cortex-M4 TRM table (reference: shared/reference/cortex-m-timing.md) without the
  * pipeline interactions between neighbours; the timing issue replaces it with the full per-core models.
  */
-import type { Decoded } from '../isa/table.js';
+import { operandValue, type Decoded } from '../isa/table.js';
 import type { TimingClass } from '../isa/types.js';
 
 export interface CycleModel {
@@ -35,7 +35,10 @@ export const cortexM4Basic: CycleModel = {
   cost(d) {
     if (!d.entry) return 1;
     const cls = d.entry.def.timing;
-    if (cls === 'ldm' || cls === 'stm') return 1 + popcount16(d.f.registers ?? 0);
+    if ((cls === 'ldm' || cls === 'stm') && d.f.registers !== undefined) {
+      // through the operand's kind: the PC forms hold bit 15 in the kind, not the field
+      return 1 + popcount16(operandValue(d.entry, d.f, 'registers', 0));
+    }
     return M4[cls];
   },
   taken: () => 1,

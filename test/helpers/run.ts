@@ -4,9 +4,12 @@
 import { encodeInstruction } from '../../src/asm/instr.js';
 import { createMachine, type Machine } from '../../src/machine.js';
 
+/** Numbers as tests write them: decimal or 0x/0b, with a sign; anything else is an error in the test itself. */
 const evalNum = (t: string) => {
-  const v = Number(t.trim());
-  return Number.isNaN(v) ? { value: 0, known: false } : { value: v, known: true };
+  const m = /^([+-]?)\s*(0x[0-9a-f]+|0b[01]+|\d+)$/i.exec(t.trim());
+  if (!m) throw new Error(`test helper: '${t}' is not a number`);
+  const v = Number(m[2]);
+  return { value: m[1] === '-' ? -v : v, known: true };
 };
 
 /** Encode `lines` ("mnemonic operands") from address `base`, outside IT blocks unless a line is an IT. */
