@@ -59,7 +59,7 @@ export const SYSTEM: IsaEntry[] = [
   }),
 
   // ---- exception-generating (A5.2.5, A5.2.6, A5.3.4)
-  e('SVC_T1', '11011111 imm8:8', 'svc #<imm8>', 'svc', 'svc', 'v6m'),
+  e('SVC_T1', '11011111 imm8:8', ['svc #<imm8>', 'swi #<imm8>'], 'svc', 'svc', 'v6m'),
   // BKPT is unconditional, also inside an IT block (A7.7.17).
   e('BKPT_T1', '10111110 imm8:8', 'bkpt {#<imm8>}', 'bkpt', 'bkpt', 'v6m'),
   e('UDF_T1', '11011110 imm8:8', 'udf #<imm8>', 'udf', 'udf', 'v6m'),

@@ -128,7 +128,7 @@ export class Engine {
           const t = `tg${tmpN++}`;
           if (how === 'branch' && /^\d+$/.test(target) && Number(target) === start && itstate0 === 0 && !single) {
             loops = true;
-            if (myIndex === 0 && condCode === 14) selfLoop = true;
+            if (myIndex === 0 && condCode === 14 && dd.f.cond === undefined) selfLoop = true; // not B<c> (its own cond field)
             return `{${done}if(++iter<maxIter)continue;s.pc=${start};s.itstate=0;return;}`;
           }
           if (how === 'branch') return `{const ${t}=(${target})&-2;${done}s.pc=${t}>>>0;s.itstate=0;return;}`;

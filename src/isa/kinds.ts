@@ -396,6 +396,9 @@ const barrierKind: Kind = {
     if (t?.t === 'expr' && t.word) {
       const e = Object.entries(BARRIER_NAMES).find(([, v]) => v === t.word!.toLowerCase());
       if (e) return { ok: true, consumed: 1, fields: { option: Number(e[0]) } };
+      // older ARMv7 names that GNU as and llvm-mc still take
+      const alias = ({ sh: 11, shst: 10, un: 7, unst: 6 } as Record<string, number>)[t.word.toLowerCase()];
+      if (alias !== undefined) return { ok: true, consumed: 1, fields: { option: alias } };
     }
     const r = readImm(toks, i, ctx, false);
     if (!r) return soft(tokCol(toks, i), 'expected a barrier option');

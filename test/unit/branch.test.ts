@@ -196,6 +196,22 @@ describe('B', () => {
     expect(res.reason).toBe('halt');
     expect(res.pc).toBe(0x1004);
   });
+
+  it('beq . falls through when the condition fails and spins (to the instruction limit) when it holds', () => {
+    const { m } = load('here:\nbeq here\nbkpt #1');
+    setFlags(m, 0);
+    expect(m.run()).toMatchObject({ reason: 'bkpt', imm: 1, instructions: 1 });
+    const s = load('here:\nbeq here\nbkpt #1').m;
+    setFlags(s, 0b0100);
+    expect(s.run({ maxInstructions: 1000 })).toMatchObject({ reason: 'limit', instructions: 1000, pc: 0x1000 });
+    // inside an IT block: it eq; b . (the branch is its own block once taken)
+    const t = load('it eq\nhere:\nbeq here\nbkpt #2').m;
+    setFlags(t, 0);
+    expect(t.run()).toMatchObject({ reason: 'bkpt', imm: 2 });
+    const u = load('it eq\nhere:\nbeq here\nbkpt #2').m;
+    setFlags(u, 0b0100);
+    expect(u.run()).toMatchObject({ reason: 'halt', pc: 0x1002 });
+  });
 });
 
 describe('BL, BX, BLX', () => {
@@ -423,6 +439,35 @@ describe('IT blocks', () => {
         m.run();
         expect(m.reg('r0'), `${b} ${nzcv}`).toBe(taken ? 2 : 1);
         if (b === 'bleq') expect(m.reg('lr')).toBe(taken ? 0x1007 : 0);
+      }
+    }
+  });
+
+  it('BX, BLX, TBB, TBH as the last instruction of an IT block: taken and not taken', () => {
+    // The IT is at 0x1000, the branch at 0x1002; TBB/TBH (32-bit) add to PC = 0x1006.
+    const src = (ins: string) => `
+      it ne
+      ${ins}
+      mov.w r0, #1
+      bkpt #0
+      far:
+      mov.w r0, #2
+      bkpt #1
+      tbl:
+      .byte (far - 0x1006) / 2, 0
+      tblh:
+      .hword (far - 0x1006) / 2`;
+    for (const [nzcv, taken] of [[0, true], [0b0100, false]] as const) {
+      for (const ins of ['bxne r3', 'blxne r3', 'tbbne [r4, r5]', 'tbhne [r6, r5, lsl #1]']) {
+        const { m, L } = load(src(ins), { r0: 0, r5: 0 });
+        m.setReg('r3', L.far! | 1);
+        m.setReg('r4', L.tbl!);
+        m.setReg('r6', L.tblh!);
+        setFlags(m, nzcv);
+        const res = m.run();
+        expect(m.reg('r0'), `${ins} nzcv ${nzcv}`).toBe(taken ? 2 : 1);
+        expect(res.imm).toBe(taken ? 1 : 0);
+        if (ins.startsWith('blx')) expect(m.reg('lr')).toBe(taken ? 0x1005 : 0);
       }
     }
   });

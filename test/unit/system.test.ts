@@ -109,6 +109,17 @@ describe('MRS and MSR', () => {
     expect(m.flags).toEqual({ n: 0, z: 1, c: 0, v: 1, q: 1, ge: 0xa });
   });
 
+  it('every APSR view (apsr, iapsr, eapsr, xpsr) writes the flags (_nzcvq) and GE (_g); the IPSR part is not written', () => {
+    for (const view of ['apsr', 'iapsr', 'eapsr', 'xpsr']) {
+      const m = load([`msr ${view}_nzcvq, r0`, `msr ${view}_g, r1`, `mrs r2, ${view}`, 'bkpt #0'], { r0: 0x300000ff, r1: 0x000c01ff });
+      m.state.ipsr = 0;
+      go(m);
+      // r0<31:27> = 00110: N=0 Z=0 C=1 V=1 Q=0; r1<19:16> = 0xc
+      expect(m.flags, view).toEqual({ n: 0, z: 0, c: 1, v: 1, q: 0, ge: 0xc });
+      expect(m.reg('r2'), view).toBe(0x300c0000);
+    }
+  });
+
   it('IPSR and EPSR: the exception number reads back, EPSR reads as zero, writes to them are ignored', () => {
     const m = load(['mrs r0, ipsr', 'mrs r1, epsr', 'mrs r2, iepsr', 'mrs r3, xpsr', 'msr ipsr, r4', 'msr epsr, r4', 'msr iepsr, r4', 'mrs r5, ipsr', 'bkpt #0'], { r4: 0xffffffff });
     m.state.ipsr = 11; // as in the SVCall handler
