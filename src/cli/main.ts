@@ -1,0 +1,157 @@
+/**
+ * The `mcusim` command line (commander). Files, processes and exit codes live here, never in the core.
+ * Every user mistake (bad file, bad assembly, bad number) ends in a message and an exit code, not a stack trace.
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import Table from 'cli-table3';
+import { assemble, formatDiagnostic, formatListing, type AsmResult } from '../asm/assembler.js';
+import { disassemble } from '../disasm/disasm.js';
+import { createMachine, type RunResult } from '../machine.js';
+import { REG_NAMES } from '../isa/kinds.js';
+
+/** A user-facing failure: printed as `mcusim: message`, exit code `code`. */
+export class UsageError extends Error {
+  constructor(message: string, readonly code = 1) { super(message); }
+}
+
+function parseAddress(v: string): number {
+  const t = v.trim().replace(/_/g, '');
+  const n = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t, 16) : /^\d+$/.test(t) ? parseInt(t, 10) : NaN;
+  if (!Number.isFinite(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError(`'${v}' is not an address (decimal or 0x hex, 0 to 0xffffffff)`);
+  return n;
+}
+function parseCount(v: string): number {
+  const n = Number(v.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`'${v}' is not a positive whole number`);
+  return n;
+}
+
+function readText(file: string): string {
+  try { return readFileSync(file, 'utf8'); } catch (e) { throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+}
+function readBinary(file: string): Uint8Array {
+  try { return new Uint8Array(readFileSync(file)); } catch (e) { throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+}
+
+/** Assemble a file; print warnings; on errors print them all and fail. */
+function assembleFile(file: string, opts: { base?: number; cpu?: string }): AsmResult {
+  const r = assemble(readText(file), { fileName: file, base: opts.base, cpu: opts.cpu });
+  for (const w of r.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
+  if (!r.ok) {
+    for (const e of r.errors) process.stderr.write(formatDiagnostic(e) + '\n');
+    throw new UsageError(`${r.errors.length} error${r.errors.length === 1 ? '' : 's'} in ${file}`);
+  }
+  return r;
+}
+
+/** The loadable bytes (not .bss) from the lowest section address to the highest end, gaps zero-filled. */
+function flatImage(r: AsmResult): { base: number; bytes: Uint8Array } {
+  const secs = r.sections.filter((s) => s.kind !== 'bss' && s.bytes.length > 0);
+  if (!secs.length) return { base: 0, bytes: new Uint8Array(0) };
+  const lo = Math.min(...secs.map((s) => s.address));
+  const hi = Math.max(...secs.map((s) => s.address + s.bytes.length));
+  if (hi - lo > 64 << 20) throw new UsageError(`sections span ${hi - lo} bytes (0x${lo.toString(16)}..0x${hi.toString(16)}): too far apart for one flat binary`);
+  const out = new Uint8Array(hi - lo);
+  for (const s of secs) out.set(s.bytes, s.address - lo);
+  return { base: lo, bytes: out };
+}
+
+const hex8 = (v: number) => '0x' + (v >>> 0).toString(16).padStart(8, '0');
+
+export function formatRun(m: ReturnType<typeof createMachine>, res: RunResult): string {
+  const lines: string[] = [];
+  const why: Record<string, string> = {
+    halt: 'halted (branch to itself)', bkpt: `breakpoint (bkpt #${res.imm})`, svc: `supervisor call (svc #${res.imm})`,
+    wfi: 'waiting for interrupt (wfi) with no interrupt source', wfe: 'waiting for event (wfe)', limit: 'instruction limit reached', fault: 'fault',
+  };
+  lines.push(`stopped: ${why[res.reason]} at pc ${hex8(res.pc)}`);
+  if (res.fault) {
+    const f = res.fault;
+    lines.push(`${f.kind} ${f.reason}: ${f.message}`);
+    lines.push(`  at pc ${hex8(f.pc)}${f.instruction ? `: ${f.instruction.replace('\t', ' ')}` : ''}`);
+  }
+  const t = new Table({ head: ['reg', 'hex', 'signed', 'reg', 'hex', 'signed'], style: { head: [], border: [] } });
+  for (let i = 0; i < 8; i++) {
+    const a = m.reg(i), b = m.reg(i + 8);
+    t.push([REG_NAMES[i]!, hex8(a), String(a | 0), REG_NAMES[i + 8]!, hex8(b), String(b | 0)]);
+  }
+  lines.push(t.toString());
+  const f = m.flags;
+  lines.push(`flags: N=${f.n} Z=${f.z} C=${f.c} V=${f.v} Q=${f.q} GE=${f.ge.toString(2).padStart(4, '0')}`);
+  lines.push(`instructions: ${res.instructions}   cycles: ${res.cycles}`);
+  return lines.join('\n');
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program.name('mcusim').description('Cycle-approximate Cortex-M4/M7 simulator').exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program.command('asm').description('assemble a Thumb-2 source file into a flat binary')
+    .argument('<file.s>', 'assembly source (GNU unified syntax)')
+    .option('-o, --output <file.bin>', 'output binary (default: the source name with .bin)')
+    .option('-l, --listing [file]', 'print a listing (address, bytes, source), or write it to a file')
+    .option('--base <addr>', 'address of the first section', parseAddress)
+    .option('--cpu <name>', 'cortex-m0, cortex-m3, cortex-m4 (default) or cortex-m7')
+    .action((file: string, o: { output?: string; listing?: string | boolean; base?: number; cpu?: string }) => {
+      const r = assembleFile(file, o);
+      const img = flatImage(r);
+      const out = o.output ?? file.replace(/\.[^./]*$/, '') + '.bin';
+      try { writeFileSync(out, img.bytes); } catch (e) { throw new UsageError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code}`); }
+      if (o.listing) {
+        const text = formatListing(r);
+        if (typeof o.listing === 'string') writeFileSync(o.listing, text); else process.stdout.write(text);
+      }
+      process.stderr.write(`${basename(out)}: ${img.bytes.length} bytes at ${hex8(img.base)}\n`);
+    });
+
+  program.command('disasm').description('disassemble a flat Thumb binary')
+    .argument('<file.bin>', 'raw binary')
+    .option('--base <addr>', 'address of the first byte', parseAddress, 0)
+    .action((file: string, o: { base: number }) => {
+      const bytes = readBinary(file);
+      for (const d of disassemble(bytes, { address: o.base })) {
+        const hexBytes = d.size === 2 ? hex4(d.bytes, 0) : `${hex4(d.bytes, 0)} ${hex4(d.bytes, 2)}`;
+        const note = d.undefined ? `\t@ ${d.undefined}` : '';
+        process.stdout.write(`${d.address.toString(16).padStart(8, ' ')}:\t${hexBytes.padEnd(9)}\t${d.text}${note}\n`);
+      }
+      if (bytes.length % 2) process.stdout.write(`${(o.base + bytes.length - 1).toString(16).padStart(8, ' ')}:\t${bytes[bytes.length - 1]!.toString(16).padStart(2, '0')}\t\t.byte\t0x${bytes[bytes.length - 1]!.toString(16).padStart(2, '0')}\n`);
+    });
+
+  program.command('run').description('assemble and run a program, print the final registers')
+    .argument('<file.s>', 'assembly source')
+    .option('--max <n>', 'instruction limit', parseCount, 100_000_000)
+    .option('--base <addr>', 'address of the first section', parseAddress)
+    .option('--cpu <name>', 'cortex-m0, cortex-m3, cortex-m4 (default) or cortex-m7')
+    .action((file: string, o: { max: number; base?: number; cpu?: string }) => {
+      const r = assembleFile(file, o);
+      const m = createMachine();
+      try {
+        m.load({ sections: r.sections.filter((s) => s.kind !== 'bss'), entry: r.entry });
+      } catch (e) {
+        throw new UsageError(`cannot load ${file}: ${(e as { message?: string }).message ?? e}`);
+      }
+      const res = m.run({ maxInstructions: o.max });
+      process.stdout.write(formatRun(m, res) + '\n');
+      if (res.reason === 'fault') process.exitCode = 2;
+      else if (res.reason === 'limit') process.exitCode = 3;
+    });
+  return program;
+}
+
+function hex4(b: Uint8Array, i: number): string {
+  return ((b[i]! | (b[i + 1]! << 8)) >>> 0).toString(16).padStart(4, '0');
+}
+
+export function main(argv: string[]): void {
+  const program = buildProgram();
+  try {
+    program.parse(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) { process.exitCode = e.exitCode; return; }
+    if (e instanceof UsageError) { process.stderr.write(`mcusim: ${e.message}\n`); process.exitCode = e.code; return; }
+    throw e;
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * mcusim: the library's public API.
+ */
+export { assemble, formatListing, formatDiagnostic } from './asm/assembler.js';
+export type { AsmOptions, AsmResult, AsmDiagnostic, AsmSection, AsmSymbol, ListingLine } from './asm/assembler.js';
+export { encodeInstruction } from './asm/instr.js';
+export { disassemble, formatInstruction } from './disasm/disasm.js';
+export type { DisasmRecord, DisasmOptions } from './disasm/disasm.js';
+export { createMachine, Machine, DEFAULT_REGIONS } from './machine.js';
+export type { MachineOptions, RunResult, StopReason, FaultInfo, LoadableImage } from './machine.js';
+export { decode, ENTRY_LIST } from './isa/table.js';
+export type { Decoded, Entry } from './isa/table.js';
+export type { IsaEntry, Fields, TimingClass, Arch } from './isa/types.js';
+export { CpuState } from './cpu/state.js';
+export { CpuFault, Trap } from './cpu/exceptions.js';
+export { cortexM4Basic } from './timing/model.js';
+export type { CycleModel } from './timing/model.js';
