@@ -34,14 +34,15 @@ const LIST: IsaEntry[] = [
   e('LSL_imm_T1', '00000 amt:5 Rm:3 Rd:3', ['lsl<s> {<Rd>,} <Rm>, #<amt>', 'mov<s> <Rd>, <Rm>, lsl #<amt>'], 'mov', 'alu', 'v6m', { params: { sh: 0 } }),
   e('LSR_imm_T1', '00001 amt:5 Rm:3 Rd:3', ['lsr<s> {<Rd>,} <Rm>, #<amt:sh32>', 'mov<s> <Rd>, <Rm>, lsr #<amt:sh32>'], 'mov', 'alu', 'v6m', { params: { sh: 1 } }),
   e('ASR_imm_T1', '00010 amt:5 Rm:3 Rd:3', ['asr<s> {<Rd>,} <Rm>, #<amt:sh32>', 'mov<s> <Rd>, <Rm>, asr #<amt:sh32>'], 'mov', 'alu', 'v6m', { params: { sh: 2 } }),
-  e('ADD_reg_T1', '0001100 Rm:3 Rn:3 Rd:3', ['add<s> <Rd>, <Rn>, <Rm>'], 'add', 'alu', 'v6m', { params: { sh: 0, amt: 0 } }),
-  e('SUB_reg_T1', '0001101 Rm:3 Rn:3 Rd:3', 'sub<s> <Rd>, <Rn>, <Rm>', 'sub', 'alu', 'v6m', { params: { sh: 0, amt: 0 } }),
+  e('ADD_reg_T1', '0001100 Rm:3 Rn:3 Rd:3', ['add<s> {<Rd>,} <Rn>, <Rm>'], 'add', 'alu', 'v6m', { params: { sh: 0, amt: 0 } }),
+  e('SUB_reg_T1', '0001101 Rm:3 Rn:3 Rd:3', 'sub<s> {<Rd>,} <Rn>, <Rm>', 'sub', 'alu', 'v6m', { params: { sh: 0, amt: 0 } }),
+  // T2 before T1: for ADDS/SUBS Rd, Rd, #imm3 GNU as chooses T2 (the assembler tries entries in table order)
+  e('ADD_imm_T2', '00110 Rdn:3 imm:8', ['add<s> <Rdn>, #<imm>', 'add<s> <Rdn>, <Rdn>, #<imm>', 'sub<s> <Rdn>, #<imm:nimm>', 'sub<s> <Rdn>, <Rdn>, #<imm:nimm>'], 'add', 'alu', 'v6m'),
+  e('SUB_imm_T2', '00111 Rdn:3 imm:8', ['sub<s> <Rdn>, #<imm>', 'sub<s> <Rdn>, <Rdn>, #<imm>', 'add<s> <Rdn>, #<imm:nimm>', 'add<s> <Rdn>, <Rdn>, #<imm:nimm>'], 'sub', 'alu', 'v6m'),
   e('ADD_imm_T1', '0001110 imm:3 Rn:3 Rd:3', ['add<s> <Rd>, <Rn>, #<imm>', 'sub<s> <Rd>, <Rn>, #<imm:nimm>'], 'add', 'alu', 'v6m'),
   e('SUB_imm_T1', '0001111 imm:3 Rn:3 Rd:3', ['sub<s> <Rd>, <Rn>, #<imm>', 'add<s> <Rd>, <Rn>, #<imm:nimm>'], 'sub', 'alu', 'v6m'),
   e('MOV_imm_T1', '00100 Rd:3 imm:8', 'mov<s> <Rd>, #<imm>', 'mov', 'alu', 'v6m'),
   e('CMP_imm_T1', '00101 Rn:3 imm:8', 'cmp <Rn>, #<imm>', 'cmp', 'alu', 'v6m'),
-  e('ADD_imm_T2', '00110 Rdn:3 imm:8', ['add<s> <Rdn>, #<imm>', 'add<s> <Rdn>, <Rdn>, #<imm>', 'sub<s> <Rdn>, #<imm:nimm>', 'sub<s> <Rdn>, <Rdn>, #<imm:nimm>'], 'add', 'alu', 'v6m'),
-  e('SUB_imm_T2', '00111 Rdn:3 imm:8', ['sub<s> <Rdn>, #<imm>', 'sub<s> <Rdn>, <Rdn>, #<imm>', 'add<s> <Rdn>, #<imm:nimm>', 'add<s> <Rdn>, <Rdn>, #<imm:nimm>'], 'sub', 'alu', 'v6m'),
 
   // ---- 16-bit data processing (A5.2.2)
   e('AND_reg_T1', '0100000000 Rm:3 Rdn:3', rdn('and<s>', true), 'and', 'alu', 'v6m', { params: { sh: 0, amt: 0 } }),

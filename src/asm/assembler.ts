@@ -27,6 +27,25 @@
  * the value allows (ARMv7-M; not for SP/PC), otherwise a pool entry (4 bytes, shared by equal constants or equal
  * expressions in the same pool). A pool is placed at `.ltorg`/`.pool` and at the end of its section, word
  * aligned with zero bytes.
+ *
+ * Layout: like a linker with a plain script, sections follow one another from `base`: code sections (.text and
+ * "x" sections), then read-only and other sections, then .data, then .bss (and %nobits), each in order of first
+ * use and aligned to its largest alignment (at least 4); `sectionAddresses` fixes a section's address and the
+ * next ones follow it. A code section's end is padded to min(its alignment, 4) with NOPs, as GNU as does.
+ * Addresses in data are final: `.word fn` of a Thumb function has bit 0 set, as the linker sets it.
+ *
+ * Directives: .text .data .bss .section .pushsection .popsection .previous; .word .long .int .4byte .short
+ * .hword .2byte .byte .quad .8byte .float .double .ascii .asciz .string .space .skip .zero .fill .org; .align
+ * .balign .p2align; .equ .set .equiv .eqv `sym = expr`; .global .globl .weak .local .hidden .type .size
+ * .thumb_func .comm .lcomm; .thumb .code 16 .syntax unified .cpu .arch; .ltorg .pool; .inst .inst.n .inst.w;
+ * .macro .endm .exitm .purgem .rept .irp .irpc .endr; .if .ifdef .ifndef .ifeq .ifne .ifgt .ifge .iflt .ifle .ifb
+ * .ifnb .ifc .ifnc .else .elseif .endif; .req .unreq; .error .warning .print .end. Accepted and ignored: .fpu
+ * .eabi_attribute .file .ident .loc .cfi_* and the ARM unwinding directives. Errors: .arm, .code 32,
+ * .syntax divided, .include, .incbin.
+ *
+ * Where this assembler is stricter or more lenient than GNU as: an instruction at an odd address is an error
+ * (GNU as emits it); `ldr rX, =a - b` is accepted; `\arg.w` in a macro body substitutes `arg` (GNU as needs
+ * `\arg\().w`); a pool placed at the end of a section is listed with its bytes.
  */
 import { encodeInstruction, type EncodedInstr, type InstrError, type ItSlot } from './instr.js';
 import { encodeThumbImm, parseRegName } from '../isa/kinds.js';
@@ -54,7 +73,7 @@ export interface AsmDiagnostic {
   file: string;
   /** 1-based; 0 for a problem with the options */
   line: number;
-  /** 1-based */
+  /** 1-based character index in the line (a tab counts as one character) */
   column: number;
   message: string;
   severity: 'error' | 'warning';
@@ -135,7 +154,9 @@ interface SymInfo {
   /** .hidden/.protected/.internal: a global symbol that cannot be preempted */
   hidden?: boolean;
   type?: 'function' | 'object';
-  size?: { node: Node; ctx: EvalCtx; loc: Loc; col: number };
+  /** when `.type x, %function` was read (defCounter): GNU as then keeps differences `x - y` as relocations */
+  funcAt?: number;
+  size?: { node: Node; ctx: EvalCtx; loc: Loc; col: number; nameCol: number };
 }
 
 interface ItemBase { size: number; bytes?: Uint8Array; list: ListRec }
@@ -163,7 +184,9 @@ interface InsnItem extends ItemBase {
 interface AlignItem extends ItemBase { k: 'align'; pow: number; fill: number | null; max: number; v6m: boolean }
 interface PoolEntry { node: Node; ctx: EvalCtx; loc: Loc; col: number; key: string | undefined; label: string }
 interface PoolItem extends ItemBase { k: 'pool'; entries: PoolEntry[] }
-type Item = FixedItem | DataItem | InsnItem | AlignItem | PoolItem;
+/** `.org`: fill up to a section offset (its size follows the layout, like an alignment) */
+interface OrgItem extends ItemBase { k: 'org'; target: number; fill: number; loc: Loc; col: number }
+type Item = FixedItem | DataItem | InsnItem | AlignItem | PoolItem | OrgItem;
 
 type Relax = { t: 'branch'; bits: number; node: Node } | { t: 'adr'; node: Node } | { t: 'fixed'; size: 2 | 4 };
 
@@ -185,6 +208,8 @@ interface Section {
   offs: number[];
   base: number;
   size: number;
+  /** the listing line where the section was last left: its end-of-section pool and padding are listed there (GNU as) */
+  leftAt?: ListRec;
 }
 
 interface Line extends SrcLine { list: ListRec; note?: string }
@@ -192,7 +217,7 @@ interface Frame { kind: 'file' | 'macro' | 'rept'; lines: (Line | SrcLine)[]; i:
 
 interface Macro { name: string; params: { name: string; def?: string; req: boolean; vararg: boolean }[]; body: SrcLine[]; line: number }
 
-interface CondState { active: boolean; taken: boolean; parent: boolean; sawElse: boolean; line: number }
+interface CondState { active: boolean; taken: boolean; parent: boolean; sawElse: boolean; loc: Loc; col: number }
 
 const CPU_ARCH: Record<string, Arch> = {
   'cortex-m0': 'v6m', 'cortex-m0plus': 'v6m', 'cortex-m0+': 'v6m', 'cortex-m1': 'v6m',
@@ -209,6 +234,8 @@ const RELAX_IMM = new Set([
   'LDRH_imm_T1', 'STRH_imm_T1', 'LDR_lit_T1',
 ]);
 
+const COND_DIRECTIVES = new Set(['.if', '.ifne', '.ifeq', '.ifgt', '.ifge', '.iflt', '.ifle', '.ifdef', '.ifndef', '.ifnotdef',
+  '.ifb', '.ifnb', '.ifc', '.ifnc', '.ifeqs', '.ifnes', '.elseif', '.else', '.endif']);
 const COND_RE = '(?:eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le|al)';
 const LDR_LIT_RE = new RegExp(`^ldr(${COND_RE})?(\\.[wn])?$`, 'i');
 const INTERNAL = /^\$lit\$/;
@@ -245,12 +272,15 @@ class Assembler {
   private itLoc: { loc: Loc; col: number } | null = null;
   private thumbFuncNext = false;
   private macros = new Map<string, Macro>();
+  /** register aliases (`name .req r4`) */
+  private aliases = new Map<string, string>();
   private macroCounter = 0;
   private conds: CondState[] = [];
   private frames: Frame[] = [];
   private curFrame: Frame | null = null;
   private recs: ListRec[] = [];
   private lastRec: ListRec | null = null;
+  private curList: ListRec | null = null;
   private exprCache = new Map<string, Node | ExprError>();
   private poolId = 0;
   private linesRead = 0;
@@ -293,7 +323,11 @@ class Assembler {
     return s;
   }
   private switchTo(s: Section) {
-    if (s !== this.cur) { this.prevSection = this.cur; this.cur = s; }
+    if (s !== this.cur) {
+      if (this.curList) this.cur.leftAt = this.curList;
+      this.prevSection = this.cur;
+      this.cur = s;
+    }
   }
   private provBase(s: Section): number {
     return this.opts.sectionAddresses?.[s.name] ?? (s.name === '.text' ? this.opts.base ?? 0 : 0);
@@ -332,11 +366,13 @@ class Assembler {
   }
   private pick(info: SymInfo | undefined, asOf: number, dir?: 'b' | 'f'): SymVersion | undefined {
     if (!info || !info.versions.length) return undefined;
+    // versions are in definition order: binary search for the last one defined at or before asOf
     const vs = info.versions;
-    let last: SymVersion | undefined;
-    for (const v of vs) if (v.def <= asOf) last = v;
+    let lo = 0, hi = vs.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (vs[mid]!.def <= asOf) lo = mid + 1; else hi = mid; }
+    const last = lo > 0 ? vs[lo - 1] : undefined;
+    const next = vs[lo];
     if (dir === 'b') return last;
-    const next = vs.find((v) => v.def > asOf);
     if (dir === 'f') return next;
     return last ?? next;
   }
@@ -407,6 +443,7 @@ class Assembler {
         return versionVal(v, n, pos);
       },
       dot: () => ({ n: labelVal(ctx.dot), lin: new Map([[ctx.dot, 1n]]), known: true }),
+      address: (v) => this.thumbBit(v, ctx.asOf),
     };
   }
   private parseLabelVal = (l: Label): bigint => BigInt(this.provBase(l.sec) + l.pOff + l.off);
@@ -442,10 +479,22 @@ class Assembler {
     const r = this.evalNow(text, col, loc);
     if (!r) return undefined;
     const c = this.constOf(r.val);
-    if (c === undefined && !this.reportUndefined(r.node, this.ctx(), loc, col)) {
-      this.error(loc, col, `${what} must be a constant: symbols in it must be defined before this line (labels only as a difference in the same block of code)`);
+    if (c === undefined) {
+      const late = this.notYetDefined(r.node);
+      if (late) this.error(loc, col + late.pos, `${what} must be a constant known here: '${late.name}' is not defined before this line`);
+      else this.error(loc, col, `${what} must be a constant: labels count only as a difference within one block of code (no alignment or relaxable instruction between them)`);
     }
     return c;
+  }
+  /** The first symbol of an expression that has no value yet at this line. */
+  private notYetDefined(node: Node): { name: string; pos: number } | undefined {
+    switch (node.k) {
+      case 'sym': return this.pick(this.syms.get(node.name), this.defCounter, 'b') ? undefined : { name: node.name, pos: node.pos };
+      case 'local': return node.dir === 'f' || !this.pick(this.locals.get(node.n), this.defCounter, 'b') ? { name: node.text, pos: node.pos } : undefined;
+      case 'un': return this.notYetDefined(node.a);
+      case 'bin': return this.notYetDefined(node.a) ?? this.notYetDefined(node.b);
+      default: return undefined;
+    }
   }
   /** Evaluate with the final layout; reports undefined symbols at their columns. */
   private evalFinal(node: Node, ctx: EvalCtx, loc: Loc, col: number): Val<Label> {
@@ -456,20 +505,21 @@ class Assembler {
       throw e;
     }
   }
-  /** Report the symbols of an expression that are defined nowhere; true if there was one. */
-  private reportUndefined(node: Node, ctx: EvalCtx, loc: Loc, col: number): boolean {
-    let any = false;
-    try {
-      evalExpr(node, this.resolver(ctx, this.parseLabelVal, false, (p, m) => { any = true; this.error(loc, col + p, m); }));
-    } catch { /* reported elsewhere */ }
-    return any;
-  }
-  /** Bit 0 of a Thumb function's address, as a linker sets it for an absolute reference (R_ARM_ABS32) or ADR. */
-  private thumbBit(v: Val<Label>): bigint {
+  /**
+   * Bit 0 of a Thumb function's address, as the linker sets it (R_ARM_ABS32, R_ARM_REL32, MOVW/MOVT, ADR) when
+   * GNU as leaves a relocation: always for `fn + k`; for a difference `fn - x` only when x is global or fn was
+   * made a function by `.type fn, %function` before the expression (tc-arm.c arm_optimize_expr); otherwise GNU
+   * as works the difference out itself, without bit 0.
+   */
+  private thumbBit(v: Val<Label>, asOf: number): bigint {
     if (!v.lin) return v.n;
-    const pos = [...v.lin].filter(([, c]) => c > 0n);
-    if (pos.length === 1 && pos[0]![1] === 1n && pos[0]![0].sym?.type === 'function') return v.n | 1n;
-    return v.n;
+    const terms = [...v.lin];
+    const pos = terms.filter(([, c]) => c > 0n);
+    const neg = terms.filter(([, c]) => c < 0n);
+    if (pos.length !== 1 || pos[0]![1] !== 1n || pos[0]![0].sym?.type !== 'function') return v.n;
+    const fn = pos[0]![0].sym!;
+    if (neg.length && !(fn.funcAt !== undefined && fn.funcAt <= asOf) && !neg.some(([l]) => l.sym && l.sym.global && !l.sym.hidden)) return v.n;
+    return v.n | 1n;
   }
 
   // ---------------------------------------------------------------- reading lines
@@ -512,18 +562,20 @@ class Assembler {
     // drain the file listing when .end stopped reading
     const file = this.frames.find((f) => f.kind === 'file') ?? null;
     if (file) while (file.i < file.lines.length) this.fileLine(file.lines[file.i++] as SrcLine);
-    for (const c of this.conds) this.error({ line: c.line, text: this.recs[c.line - 1]?.source ?? '' }, 0, 'unterminated .if: missing .endif');
+    for (const c of this.conds) this.error(c.loc, c.col, 'unterminated .if: missing .endif');
     if (inIT(this.its) && this.itLoc) {
       this.warn(this.itLoc.loc, this.itLoc.col, 'IT block is not complete at the end of the file');
     }
-    // literal pools at the end of their sections (listed on the last line)
+    // literal pools at the end of their sections, listed on the line that last left the section (the last line
+    // for the section open at the end), as GNU as does
     const endRec = this.lastRec ?? (() => { const r: ListRec = { line: 0, source: '', section: '.text', items: [] }; this.recs.push(r); return r; })();
     const saved = this.cur;
     for (const s of this.sections.values()) {
-      if (s.pool && s.pool.entries.length) { this.cur = s; this.placePool(endRec); }
+      const rec = s === saved ? endRec : s.leftAt ?? endRec;
+      if (s.pool && s.pool.entries.length) { this.cur = s; this.placePool(rec); }
       // GNU as pads the end of a code section to its alignment, at most a word
       const pad = Math.min(s.gasAlign, 4);
-      if (s.code && pad > 1) { this.cur = s; const a = s.align; this.pushAlign(pad === 4 ? 2 : 1, null, 0, endRec); s.align = a; }
+      if (s.code && pad > 1) { this.cur = s; const a = s.align; this.pushAlign(pad === 4 ? 2 : 1, null, 0, rec); s.align = a; }
     }
     this.cur = saved;
     this.phase = 'final';
@@ -567,7 +619,7 @@ class Assembler {
     if (name.startsWith('.if')) {
       const parent = this.active();
       const v = parent ? evalCond() : false;
-      this.conds.push({ active: parent && v, taken: v, parent, sawElse: false, line: loc.line });
+      this.conds.push({ active: parent && v, taken: v, parent, sawElse: false, loc, col: st.opCol });
       return true;
     }
     if (name === '.elseif') {
@@ -595,13 +647,26 @@ class Assembler {
   // ---------------------------------------------------------------- statements
   private processLine(l: Line) {
     const loc = this.locOf(l);
-    for (const piece of splitStatements(l.code)) {
+    this.curList = l.list;
+    const pieces = splitStatements(l.code);
+    for (let k = 0; k < pieces.length; k++) {
+      const piece = pieces[k]!;
       const st = parseStatement(piece.text, piece.col);
       const op = st.op?.toLowerCase();
-      if (op && /^\.(if|else|elseif|endif)/.test(op) && this.condDirective(op, st, loc)) continue;
+      if (op && COND_DIRECTIVES.has(op) && this.condDirective(op, st, loc)) continue;
       if (!this.active()) continue;
+      const frames = this.frames.length;
       const consumed = this.statement(st, l, loc);
-      if (consumed === 'rest' || this.stopped) return;
+      if (this.stopped) return;
+      if (consumed === 'rest') {
+        // a macro call: the statements after it on the line run after its expansion
+        const next = pieces[k + 1];
+        if (next && this.frames.length > frames && this.frames[this.frames.length - 1]!.kind === 'macro') {
+          const code = l.code.slice(0, next.col).replace(/[^\t]/g, ' ') + l.code.slice(next.col);
+          this.frames.splice(frames, 0, { kind: 'rept', lines: [{ ...l, code, problems: [] }], i: 0 });
+        }
+        return;
+      }
     }
   }
 
@@ -614,6 +679,13 @@ class Assembler {
     if (!st.op) return;
     if (!/^[A-Za-z_.$]/.test(st.op)) { this.error(loc, st.opCol, `expected a label, instruction or directive, found '${st.op}'`); return; }
     const op = st.op.toLowerCase();
+    const req = /^\.req\s+(\S+)$/i.exec(st.args);
+    if (req) {
+      const r = this.aliases.get(req[1]!.toLowerCase()) ?? req[1]!;
+      if (parseRegName(r) === undefined) this.error(loc, st.argsCol + 5, `.req needs a register, found '${req[1]}'`);
+      else this.aliases.set(op, r);
+      return;
+    }
     const macro = this.macros.get(op);
     if (macro) { this.expandMacro(macro, st, l, loc); return 'rest'; }
     if (op.startsWith('.') && !/^\.inst(\.[nw])?$/.test(op)) return this.directive(op, st, l, loc);
@@ -629,10 +701,19 @@ class Assembler {
     const mn = st.op!;
     if (this.cur.kind === 'bss') { this.error(loc, st.opCol, `instructions are not allowed in the .bss section '${this.cur.name}'`); return; }
     if (/^\.inst/i.test(mn)) { this.instDirective(mn.toLowerCase(), st, l, loc); return; }
+    if (this.aliases.size) st = { ...st, args: this.unalias(st.args) };
     const lit = LDR_LIT_RE.exec(mn);
     const m = lit ? /^\s*([A-Za-z][A-Za-z0-9]*)\s*,\s*=/.exec(st.args) : null;
     if (lit && m) { this.ldrLiteral(mn, lit[1] ?? '', lit[2]?.slice(1).toLowerCase(), m, st, l, loc); return; }
     this.addInsn(mn, st.args, st.opCol, st.argsCol, l, loc);
+  }
+
+  /** Replace register aliases in operand text (the replacement is padded to keep the columns when it is shorter). */
+  private unalias(text: string): string {
+    return text.replace(/(^|[^A-Za-z0-9_.$'])([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_.$])/g, (m, pre: string, name: string) => {
+      const r = this.aliases.get(name.toLowerCase());
+      return r === undefined ? m : pre + r + ' '.repeat(Math.max(0, name.length - r.length));
+    });
   }
 
   private addInsn(mn: string, ops: string, opCol: number, opsCol: number, l: Line, loc: Loc, extra: { errCol?: number; lit?: { col: number; label: string }; relaxLabel?: string } = {}) {
@@ -683,7 +764,7 @@ class Assembler {
         }
       }
     } else {
-      size = width === 'w' ? 4 : width === 'n' ? 2 : 2;
+      size = width === 'w' ? 4 : 2;
     }
     const item: InsnItem = {
       k: 'insn', mn, ops, opCol, opsCol, it: slot, arch, ctx, loc, relax, frozen: false, list: l.list,
@@ -870,6 +951,20 @@ class Assembler {
         return;
       }
 
+      case '.org': {
+        const ps = parts();
+        if (!ps.length || ps.length > 2) { this.error(loc, col, '.org takes an offset and an optional fill byte'); return; }
+        const t = this.constExpr(ps[0]!.text, ps[0]!.col, loc, 'the .org offset');
+        const fill = ps[1] ? this.constExpr(ps[1].text, ps[1].col, loc, 'the fill value') : 0n;
+        if (t === undefined || fill === undefined) return;
+        if (t < 0n || t > 1n << 28n) { this.error(loc, ps[0]!.col, `.org offset ${t} out of range`); return; }
+        if (this.cur.kind === 'bss' && (fill & 0xffn) !== 0n) { this.error(loc, ps[1]!.col, 'a .bss section holds only zeros'); return; }
+        const item: OrgItem = { k: 'org', target: Number(t), fill: Number(fill & 0xffn), loc, col: ps[0]!.col, size: 0, list };
+        item.size = Math.max(0, item.target - this.cur.pOff);
+        this.push(item, list, true);
+        return;
+      }
+
       // ---- alignment
       case '.align': case '.p2align': case '.balign': {
         const ps = parts();
@@ -932,7 +1027,7 @@ class Assembler {
         if (ps.length !== 2 || !isIdent(ps[0]!.text)) { this.error(loc, col, '.type needs a symbol and a type: .type name, %function'); return; }
         const t = ps[1]!.text.replace(/^[%@#]/, '').replace(/^"(.*)"$/, '$1').toLowerCase();
         const s = this.getSym(ps[0]!.text);
-        if (t === 'function' || t === 'stt_func') s.type = 'function';
+        if (t === 'function' || t === 'stt_func') { s.type = 'function'; s.funcAt ??= ++this.defCounter; }
         else if (t === 'object' || t === 'stt_object') s.type = 'object';
         else if (['notype', 'stt_notype', 'tls_object', 'common', 'gnu_unique_object', 'gnu_indirect_function'].includes(t)) { /* accepted, no effect */ }
         else this.error(loc, ps[1]!.col, `unknown symbol type '${ps[1]!.text}' (expected %function or %object)`);
@@ -943,7 +1038,7 @@ class Assembler {
         if (ps.length !== 2 || !isIdent(ps[0]!.text)) { this.error(loc, col, '.size needs a symbol and an expression: .size name, expr'); return; }
         const node = this.parse(ps[1]!.text);
         if (node instanceof ExprError) { this.error(loc, ps[1]!.col + node.pos, node.message); return; }
-        this.getSym(ps[0]!.text).size = { node, ctx: this.ctx(), loc, col: ps[1]!.col };
+        this.getSym(ps[0]!.text).size = { node, ctx: this.ctx(), loc, col: ps[1]!.col, nameCol: ps[0]!.col };
         return;
       }
       case '.thumb_func':
@@ -1019,6 +1114,11 @@ class Assembler {
         if (idx < 0) { this.error(loc, st.opCol, '.exitm outside a macro'); return; }
         this.frames.length = idx;
         return 'rest';
+      }
+      case '.unreq': {
+        const n = args.trim().toLowerCase();
+        if (!this.aliases.delete(n)) this.error(loc, col, `'${args.trim()}' is not a register alias`);
+        return;
       }
       case '.purgem': {
         const n = args.trim().toLowerCase();
@@ -1236,6 +1336,7 @@ class Assembler {
       const it = items[i]!;
       offs[i] = a;
       if (it.k === 'align') it.size = alignPad(it, a);
+      else if (it.k === 'org') it.size = Math.max(0, it.target - a);
       a += it.size;
     }
     offs[n] = a;
@@ -1249,7 +1350,11 @@ class Assembler {
         const addr = was + stretch;
         offs[i] = addr;
         let growth = 0;
-        if (it.k === 'align') {
+        if (it.k === 'org') {
+          const ns = Math.max(0, it.target - addr);
+          growth = ns - it.size;
+          it.size = ns;
+        } else if (it.k === 'align') {
           const ns = alignPad(it, addr);
           growth = ns - alignPad(it, was);
           it.size = ns;
@@ -1347,16 +1452,21 @@ class Assembler {
     switch (it.k) {
       case 'fixed': it.bytes = it.data; return false;
       case 'align': it.bytes = alignBytes(it, addr); return false;
+      case 'org':
+        if (sec.offs[i]! > it.target) this.error(it.loc, it.col, `.org 0x${it.target.toString(16)} would move the location backwards (it is already 0x${sec.offs[i]!.toString(16)} in ${sec.name})`);
+        it.bytes = new Uint8Array(it.size).fill(it.fill);
+        return false;
       case 'data': {
         const v = this.evalFinal(it.node, it.ctx, it.loc, it.col);
-        it.bytes = this.dataBytes(this.thumbBit(v), it.size, it.loc, it.col);
+        // only a word gets bit 0 (R_ARM_ABS32 is (S + A) | T; R_ARM_ABS16 and R_ARM_ABS8 are S + A)
+        it.bytes = this.dataBytes(it.size === 4 ? this.thumbBit(v, it.ctx.asOf) : v.n, it.size, it.loc, it.col);
         return false;
       }
       case 'pool': {
         const out = new Uint8Array(it.size);
         it.entries.forEach((e, k) => {
           const v = this.evalFinal(e.node, e.ctx, e.loc, e.col);
-          out.set(this.dataBytes(this.thumbBit(v), 4, e.loc, e.col), 4 * k);
+          out.set(this.dataBytes(this.thumbBit(v, e.ctx.asOf), 4, e.loc, e.col), 4 * k);
         });
         it.bytes = out;
         return false;
@@ -1373,7 +1483,7 @@ class Assembler {
       if (node instanceof ExprError) { pending.push({ col: it.errCol ?? base + node.pos, msg: node.message }); return { value: 0, known: false }; }
       try {
         const v = evalExpr(node, this.resolver(it.ctx, this.finalLabelVal, false, (p, m) => pending.push({ col: it.errCol ?? base + p, msg: m })));
-        return { value: Number(it.adr ? this.thumbBit(v) : v.n), known: v.known };
+        return { value: Number(it.adr ? this.thumbBit(v, it.ctx.asOf) : v.n), known: v.known };
       } catch (e) {
         if (e instanceof ExprError) pending.push({ col: it.errCol ?? base + e.pos, msg: e.message });
         return { value: 0, known: false };
@@ -1449,7 +1559,7 @@ class Assembler {
       symbols.push(sym);
     }
     for (const info of this.syms.values()) {
-      if (info.size && !info.versions.length) this.error(info.size.loc, info.size.col, `.size of undefined symbol '${info.name}'`);
+      if (info.size && !info.versions.length) this.error(info.size.loc, info.size.nameCol, `.size of undefined symbol '${info.name}'`);
     }
     const find = (n: string) => symbols.find((s) => s.name === n && s.section !== null);
     const text = sections.find((s) => s.name === '.text');

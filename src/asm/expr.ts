@@ -1,13 +1,16 @@
 /**
  * Integer expressions as GNU as reads them: numbers (decimal, 0x hex, 0b binary, leading-0 octal), character
  * constants ('c or 'c'), symbols, `.` (the location counter), numeric local label references (1b, 1f), unary
- * - + ~ ! and the ARM prefixes :lower16: / :upper16:, and the infix operators in GNU's four precedence levels
- * (GNU as manual, "Infix Operators"):
+ * - + ~ ! and the ARM prefixes :lower16: / :upper16:, and the infix operators with the precedence GNU as 2.40
+ * really applies (gas/expr.c op_rank; the manual's "Infix Operators" puts + - and the comparisons, and && and
+ * ||, on one level each, but `1 == 1 + 2` is 0 and `1 || 0 && 0` is 1 in GNU as):
  *
- *   highest   * / % << >>
+ *   tightest  * / % << >>
  *             | & ^ !          (binary ! is "or not")
- *             + - == <> != < > <= >=   (comparisons give -1 for true, 0 for false)
- *   lowest    && ||            (give 1 or 0)
+ *             + -
+ *             == <> != < > <= >=   (true is -1, false 0)
+ *             &&               (1 or 0)
+ *   loosest   ||               (1 or 0)
  *
  * Arithmetic is 64-bit two's complement (GNU as uses the host's 64-bit offsetT); >> is an unsigned shift.
  * Values also carry a linear form over labels (label -> coefficient), which says whether a value is a plain
@@ -37,6 +40,8 @@ export interface Resolver<L> {
   sym(name: string, pos: number): Val<L>;
   local(n: string, dir: 'b' | 'f', pos: number, text: string): Val<L>;
   dot(pos: number): Val<L>;
+  /** the value an absolute reference gets (a linker sets bit 0 of a Thumb function's address); default v.n */
+  address?(v: Val<L>): bigint;
 }
 
 const wrap = (v: bigint) => BigInt.asIntN(64, v);
@@ -147,9 +152,12 @@ function tokenize(text: string): Tok[] {
 }
 
 // ------------------------------------------------------------------ parser
+/** Binary operators from the loosest to the tightest binding (gas/expr.c op_rank, checked against GNU as 2.40). */
 const LEVELS: string[][] = [
-  ['&&', '||'],
-  ['+', '-', '==', '<>', '!=', '<', '>', '<=', '>='],
+  ['||'],
+  ['&&'],
+  ['==', '<>', '!=', '<', '>', '<=', '>='],
+  ['+', '-'],
   ['|', '&', '^', '!'],
   ['*', '/', '%', '<<', '>>'],
 ];
@@ -236,8 +244,8 @@ export function evalExpr<L>(node: Node, r: Resolver<L>): Val<L> {
         case '-': return { n: wrap(-a.n), lin: linScale(a.lin, -1n), known: a.known };
         case '~': return { n: wrap(~a.n), lin: isPlain(a) ? new Map() : null, known: a.known };
         case '!': return { n: a.n === 0n ? 1n : 0n, lin: isPlain(a) ? new Map() : null, known: a.known };
-        case 'lo16': return { n: a.n & 0xffffn, lin: isPlain(a) ? new Map() : null, known: a.known };
-        case 'hi16': return { n: (U64(a.n) >> 16n) & 0xffffn, lin: isPlain(a) ? new Map() : null, known: a.known };
+        case 'lo16': return { n: (r.address ? r.address(a) : a.n) & 0xffffn, lin: isPlain(a) ? new Map() : null, known: a.known };
+        case 'hi16': return { n: (U64(r.address ? r.address(a) : a.n) >> 16n) & 0xffffn, lin: isPlain(a) ? new Map() : null, known: a.known };
       }
       break;
     }

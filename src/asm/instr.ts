@@ -5,7 +5,7 @@
  * another instruction, e.g. ADD with Rd=PC and S=1 being CMN, is never emitted).
  */
 import { SPELLINGS, decode, encodeFields, fieldFits, type Entry, type Spelling } from '../isa/table.js';
-import { matchOperands, itMask, type MatchError } from '../isa/syntax.js';
+import { matchOperands, itMask, COL, type MatchError } from '../isa/syntax.js';
 import { parseCond, parseRegName, type OpTok, type ParseCtx } from '../isa/kinds.js';
 import type { Arch, Fields } from '../isa/types.js';
 
@@ -163,9 +163,9 @@ export function encodeInstruction(mnemonic: string, operands: string, ctx: Instr
     const size = e.pat.size;
     if (ctx.minSize && size < ctx.minSize) continue;
     let veto: string | undefined;
-    if (width === 'n' && size !== 2) veto = `no 16-bit encoding of '${mnemonic} ${operands.trim()}'`;
-    else if (width === 'w' && size !== 4) veto = `no 32-bit encoding of '${mnemonic} ${operands.trim()}'`;
-    else if (ctx.arch && ARCH_RANK[e.def.arch] > ARCH_RANK[ctx.arch]) veto = `'${mnemonic}' (${e.def.id}) needs ${e.def.arch === 'v7em' ? 'the DSP extension (ARMv7E-M)' : 'ARMv7-M'}; the selected processor is ${ctx.arch}`;
+    if (width === 'n' && size !== 2) { weakVeto ??= `no 16-bit encoding of '${mnemonic} ${operands.trim()}'`; continue; }
+    if (width === 'w' && size !== 4) { weakVeto ??= `no 32-bit encoding of '${mnemonic} ${operands.trim()}'`; continue; }
+    if (ctx.arch && ARCH_RANK[e.def.arch] > ARCH_RANK[ctx.arch]) veto = `'${mnemonic}' (${e.def.id}) needs ${e.def.arch === 'v7em' ? 'the DSP extension (ARMv7E-M)' : 'ARMv7-M'}; the selected processor is ${ctx.arch}`;
     else {
       // IT rules
       const rule = e.def.it ?? 'any';
@@ -197,7 +197,7 @@ export function encodeInstruction(mnemonic: string, operands: string, ctx: Instr
         fits = false;
         const v = fields[name];
         const isReg = /^R/.test(name);
-        if (!veto) note({ error: isReg ? `register ${v === 13 ? 'sp' : v === 15 ? 'pc' : 'r' + v} not allowed here (this encoding takes ${e.pat.masks.get(name)! <= 7 ? 'r0-r7' : 'r0-r15'})` : `value ${v} out of range for ${name}`, col: 0, hard: !isReg, progress: 98 });
+        if (!veto) note({ error: isReg ? `register ${v === 13 ? 'sp' : v === 15 ? 'pc' : 'r' + v} not allowed here (this encoding takes ${e.pat.masks.get(name)! <= 7 ? 'r0-r7' : 'r0-r15'})` : `value ${v} out of range for ${name}`, col: fields[COL + name] ?? 0, hard: !isReg, progress: 98 });
         break;
       }
     }
@@ -206,7 +206,12 @@ export function encodeInstruction(mnemonic: string, operands: string, ctx: Instr
     const back = decode(size === 4 ? word >>> 16 : word, word & 0xffff);
     if (back.entry !== e) {
       if (veto) weakVeto ??= veto;
-      else if (back.entry === null && back.near === e) note({ error: back.undef!.replace(/^UNPREDICTABLE \S+: /, ''), col: 0, hard: true, progress: 97 });
+      else if (back.entry === null && back.near === e) {
+        // point at the first register operand the rule names (e.g. "Rd = SP or PC"), else the first operand
+        const why = back.undef!.replace(/^UNPREDICTABLE \S+: /, '');
+        const named = [...why.matchAll(/\b(R[a-zA-Z0-9]+)\b/g)].map((m) => fields[COL + m[1]!]).find((c) => c !== undefined);
+        note({ error: why, col: named ?? 0, hard: true, progress: 97 });
+      }
       continue;
     }
     if (veto) { strongVeto ??= veto; continue; }

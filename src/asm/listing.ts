@@ -15,7 +15,8 @@ const MAX_ROWS = 5;
 const SOURCE_WIDTH = 99;
 
 /**
- * The listing as `as -al` prints it (without page headers): line number (4 wide), address (4+ hex digits),
+ * The listing as `as -al` prints it (without page headers): line number (4 wide), address (4+ hex digits; the
+ * final address, where GNU as prints the offset in the section),
  * up to 4 bytes in memory order, a tab and the source line (its first 99 characters); further bytes on
  * continuation rows that repeat the line number (at most 5 rows per line, as GNU as). Lines that emit nothing show only the line number. Bytes of macro and .rept expansions appear
  * on the line that invoked them (the .endr line for .rept), literal pools on their .ltorg line (pools placed at

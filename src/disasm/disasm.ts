@@ -21,6 +21,11 @@ export interface DisasmRecord {
   id: string | null;
   /** why the word does not decode (UNDEFINED, or UNPREDICTABLE and the rule) */
   undefined?: string;
+  /**
+   * For a valid instruction printed as `.inst` because no assembler text gives back this encoding: the
+   * instruction as text (what objdump would print).
+   */
+  readable?: string;
 }
 
 export interface DisasmOptions {
@@ -40,18 +45,30 @@ function evalNumber(text: string): { value: number; known: boolean } {
 }
 
 /** Text of one decoded instruction at an address in an IT slot. */
-export function formatInstruction(d: Decoded, address: number, it: ItContext): { mnemonic: string; operands: string } {
-  if (!d.entry) {
-    const hex = d.size === 2 ? d.word.toString(16).padStart(4, '0') : d.word.toString(16).padStart(8, '0');
-    return { mnemonic: d.size === 2 ? '.inst.n' : '.inst.w', operands: '0x' + hex };
-  }
+const inst = (d: Decoded) => ({
+  mnemonic: d.size === 2 ? '.inst.n' : '.inst.w',
+  operands: '0x' + (d.size === 2 ? d.word.toString(16).padStart(4, '0') : d.word.toString(16).padStart(8, '0')),
+});
+const wordOf = (b: Uint8Array, size: number) =>
+  size === 2 ? b[0]! | (b[1]! << 8) : (((b[0]! | (b[1]! << 8)) << 16) | (b[2]! | (b[3]! << 8))) >>> 0;
+
+/**
+ * Text of one decoded instruction at an address in an IT slot. The text is checked by assembling it back: a
+ * 32-bit encoding whose text would assemble to a 16-bit one gets `.w`; an encoding that no text reaches (GNU as
+ * prefers another encoding of the same instruction, e.g. ADDS Rd, Rd, #imm3 written with T1 assembles as T2) is
+ * printed as `.inst.n 0x...` with the readable text in `readable`.
+ */
+export function formatInstruction(d: Decoded, address: number, it: ItContext): { mnemonic: string; operands: string; readable?: string } {
+  if (!d.entry) return inst(d);
   const t = d.entry.templates[0]!;
   // BKPT is unconditional even inside an IT block (A7.7.17): no condition suffix (GNU as and llvm-mc refuse one)
   let mnemonic = formatMnemonic(t, d.f, d.entry.def.exec === 'bkpt' ? { ...it, inIT: false } : it);
   const operands = formatOperands(t.ops, d.f, { address });
-  if (d.size === 4) {
-    const r = encodeInstruction(mnemonic, operands, { address, it, evaluate: evalNumber });
-    if (r.ok && r.size === 2) mnemonic += '.w';
+  const ctx = { address, it, evaluate: evalNumber };
+  let r = encodeInstruction(mnemonic, operands, ctx);
+  if (d.size === 4 && r.ok && r.size === 2) { mnemonic += '.w'; r = encodeInstruction(mnemonic, operands, ctx); }
+  if (!r.ok || r.size !== d.size || wordOf(r.bytes, r.size) !== d.word) {
+    return { ...inst(d), readable: operands ? `${mnemonic}\t${operands}` : mnemonic };
   }
   return { mnemonic, operands };
 }
@@ -70,11 +87,12 @@ export function disassemble(bytes: Uint8Array, opts: DisasmOptions = {}): Disasm
       : decode(hw1, hw2);
     const address = (base + i) >>> 0;
     const it: ItContext = { inIT: inIT(its), cond: inIT(its) ? itCond(its) : 14, last: lastInIT(its) };
-    const { mnemonic, operands } = formatInstruction(d, address, it);
+    const { mnemonic, operands, readable } = formatInstruction(d, address, it);
     out.push({
       address, size: d.size, bytes: bytes.slice(i, i + d.size),
-      text: operands ? `${mnemonic}\t${operands}` : mnemonic, mnemonic, operands,
-      id: d.entry?.def.id ?? null, ...(d.entry ? {} : { undefined: d.undef ?? 'UNDEFINED' }),
+      text: (operands ? `${mnemonic}\t${operands}` : mnemonic) + (readable ? `\t@ ${readable.replace('\t', ' ')}` : ''),
+      mnemonic, operands,
+      id: d.entry?.def.id ?? null, ...(d.entry ? {} : { undefined: d.undef ?? 'UNDEFINED' }), ...(readable ? { readable } : {}),
     });
     its = d.entry?.def.exec === 'it' && !inIT(its) ? ((d.f.firstcond! << 4) | d.f.mask!) : itAdvance(its);
     i += d.size;

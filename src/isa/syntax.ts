@@ -189,6 +189,11 @@ function formatItems(items: Item[], f: Fields, ctx: FormatCtx): string {
 // ------------------------------------------------------------------ matching
 
 export interface MatchError { error: string; col: number; hard: boolean; progress: number }
+/**
+ * matchOperands also records, under COL + field name, the column of the operand each field came from, so that
+ * later checks (field range, UNPREDICTABLE rules) can point at it. These keys are not fields.
+ */
+export const COL = '@col:';
 type MatchResult = { ok: true; fields: Fields } | { ok: false; err: MatchError };
 
 /**
@@ -230,6 +235,7 @@ export function matchOperands(t: Template, toks: OpTok[], f0: Fields, ctx: Parse
             return undefined;
           }
           nf[key] = v;
+          if (tok) nf[COL + key] = tok.col;
         }
         return walk(items, k + 1, ti + r.consumed, nf, deferred, cont);
       }

@@ -29,22 +29,6 @@ const fieldsOf = (s: Sample) => decodeWord(s.word, s.entry.pat.size).f;
 
 export const KNOWN: KnownDiff[] = [
   {
-    tool: 'gnu', id: /^(ADD|SUB)_imm_T1$/,
-    applies: (s, a) => {
-      const f = fieldsOf(s), t = answerIs(a, s.entry.def.id.replace('T1', 'T2'));
-      return f.Rd === f.Rn && !!t && t.Rdn === f.Rd && t.imm === f.imm;
-    },
-    reason: 'for `adds Rd, Rd, #imm3` GNU as picks the T2 encoding (8-bit immediate, Rdn); both are 16-bit, llvm-mc keeps T1',
-  },
-  {
-    tool: 'gnu', id: /^ADD_reg_T2$/,
-    applies: (s, a) => {
-      const f = fieldsOf(s), t = answerIs(a, 'ADD_reg_T1');
-      return s.itCond !== undefined && !!t && t.Rd === f.Rdn && t.Rn === f.Rdn && t.Rm === f.Rm;
-    },
-    reason: 'inside an IT block GNU as encodes `add<c> Rdn, Rm` with low registers as T1 (add Rd, Rn, Rm); both are 16-bit, llvm-mc keeps T2',
-  },
-  {
     tool: 'gnu', id: /^HINT_T[12]$/,
     applies: (_s, _a, errors) => errors.some((e) => /bad instruction `hint/.test(e)),
     reason: 'GNU as has no `hint #n` mnemonic for the unallocated hints (llvm-mc has)',

@@ -170,6 +170,12 @@ export interface Sample {
   aligned: boolean;
   /** our disassembler decoded the word as another entry (a bug of its own) */
   disasmId: string | null;
+  /**
+   * The disassembler printed `.inst` because no text assembles back to this encoding (GNU as prefers another
+   * encoding of the same instruction): the readable text, and what our encoder makes of it. The tools are given
+   * the readable text.
+   */
+  fallback?: { readable: string; bytes: Uint8Array | null };
 }
 
 export const canBeInIT = (e: Entry): boolean =>
@@ -202,11 +208,24 @@ export function makeSample(e: Entry, word: number, address: number, itCond?: num
   const d = decodeWord(word, e.pat.size);
   const rels = pcRelOperands(e, d.f, address);
   const slot = itCond === undefined ? { inIT: false, cond: 14, last: false } : { inIT: true, cond: itCond, last: true };
-  const r = encodeInstruction(rec.mnemonic, rec.operands, { address, it: slot, evaluate: evalNumber });
-  const ours: Sample['ours'] = r.ok ? { ok: true, bytes: r.bytes } : { ok: false, error: r.message };
+  let mnemonic = rec.mnemonic, operands = rec.operands;
+  let fallback: Sample['fallback'];
+  let ours: Sample['ours'];
+  if (rec.readable) {
+    // `.inst.n 0x...` assembles to its word by definition; the readable text goes to the tools and our encoder
+    const sp = rec.readable.indexOf('\t');
+    mnemonic = sp < 0 ? rec.readable : rec.readable.slice(0, sp);
+    operands = sp < 0 ? '' : rec.readable.slice(sp + 1);
+    const rr = encodeInstruction(mnemonic, operands, { address, it: slot, evaluate: evalNumber });
+    fallback = { readable: rec.readable.replace('\t', ' '), bytes: rr.ok ? rr.bytes : null };
+    ours = { ok: true, bytes };
+  } else {
+    const r = encodeInstruction(rec.mnemonic, rec.operands, { address, it: slot, evaluate: evalNumber });
+    ours = r.ok ? { ok: true, bytes: r.bytes } : { ok: false, error: r.message };
+  }
   const line = (tool: 'llvm' | 'gnu') => {
-    const ops = toolOperands(tool, rec.mnemonic, rec.operands, rels, address);
-    return ops ? `${rec.mnemonic} ${ops}` : rec.mnemonic;
+    const ops = toolOperands(tool, mnemonic, operands, rels, address);
+    return ops ? `${mnemonic} ${ops}` : mnemonic;
   };
   const fillers = e.def.exec === 'it' && d.entry ? itSlots(d.f.firstcond!, d.f.mask!).map((c) => 'nop' + condSuffix(c)) : [];
   const pre = itCond === undefined ? [] : [`it ${COND_NAMES[itCond]}`];
@@ -214,7 +233,7 @@ export function makeSample(e: Entry, word: number, address: number, itCond?: num
     entry: e, word, bytes, address, itCond, mnemonic: rec.mnemonic, operands: rec.operands,
     text: rec.text.replace('\t', ' '),
     llvm: [...pre, line('llvm'), ...fillers], gnu: [...pre, line('gnu'), ...fillers], at: pre.length,
-    ours, disasmId: rec.id, aligned: rels.some((r) => r.aligned),
+    ours, disasmId: rec.id, aligned: rels.some((r) => r.aligned), fallback,
   };
 }
 
