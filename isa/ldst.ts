@@ -158,9 +158,10 @@ function dual(load: boolean): IsaEntry[] {
   const wb = (f: Fields) => regs(f) || (load && f.Rn === 15 ? 'literal with writeback' : false) || (f.Rn === f.Rt || f.Rn === f.Rt2 ? 'writeback with Rn = Rt or Rt2' : false);
   const t = load ? 'ldrd' : 'strd';
   const list = [
-    e(`${M}_imm_T1.off`, `1110100 1 U 1 0 ${L} Rn:4 Rt:4 Rt2:4 imm:8`, `${mn} <Rt>, <Rt2>, [<Rn>{, #<imm:pm*4>}]`, t, t, 'v7m', { bad: regs, ...(load ? { see: rnPC } : {}) }),
-    e(`${M}_imm_T1.pre`, `1110100 1 U 1 1 ${L} Rn:4 Rt:4 Rt2:4 imm:8`, `${mn} <Rt>, <Rt2>, [<Rn>, #<imm:pm*4>]!`, t, t, 'v7m', { params: PRE, bad: wb }),
-    e(`${M}_imm_T1.post`, `1110100 0 U 1 1 ${L} Rn:4 Rt:4 Rt2:4 imm:8`, `${mn} <Rt>, <Rt2>, [<Rn>], #<imm:pm*4>`, t, t, 'v7m', { params: POST, bad: wb }),
+    // second spellings: GNU as (and GCC's output) may leave Rt2 out, meaning Rt + 1
+    e(`${M}_imm_T1.off`, `1110100 1 U 1 0 ${L} Rn:4 Rt:4 Rt2:4 imm:8`, [`${mn} <Rt>, <Rt2>, [<Rn>{, #<imm:pm*4>}]`, `${mn} <Rt>, <Rt2:next>[<Rn>{, #<imm:pm*4>}]`], t, t, 'v7m', { bad: regs, ...(load ? { see: rnPC } : {}) }),
+    e(`${M}_imm_T1.pre`, `1110100 1 U 1 1 ${L} Rn:4 Rt:4 Rt2:4 imm:8`, [`${mn} <Rt>, <Rt2>, [<Rn>, #<imm:pm*4>]!`, `${mn} <Rt>, <Rt2:next>[<Rn>, #<imm:pm*4>]!`], t, t, 'v7m', { params: PRE, bad: wb }),
+    e(`${M}_imm_T1.post`, `1110100 0 U 1 1 ${L} Rn:4 Rt:4 Rt2:4 imm:8`, [`${mn} <Rt>, <Rt2>, [<Rn>], #<imm:pm*4>`, `${mn} <Rt>, <Rt2:next>[<Rn>], #<imm:pm*4>`], t, t, 'v7m', { params: POST, bad: wb }),
   ];
   if (load) {
     list.unshift(e('LDRD_lit_T1', '1110100 1 U 1 0 1 1111 Rt:4 Rt2:4 imm:8', ['ldrd <Rt>, <Rt2>, [pc{, #<imm:pm*4>}]', 'ldrd <Rt>, <Rt2>, <imm:litd>'], t, t, 'v7m', {

@@ -465,6 +465,15 @@ export const KINDS: Record<string, Kind> = {
     dflt: () => ({ sh: 0, amt: 0 }),
     isDefault: (f) => f.sh === 0 && f.amt === 0,
   },
+  /** a register not written, meaning the one after Rt (GNU's `ldrd r0, [r1]` for `ldrd r0, r1, [r1]`); takes no operand */
+  next: {
+    fields: (n) => [n],
+    format: (f, n) => REG_NAMES[f[n]!]!,
+    parse(_toks, _i, n, f) {
+      if (f.Rt === undefined || f.Rt >= 15) return soft(0, 'no register follows Rt');
+      return { ok: true, consumed: 0, fields: { [n]: f.Rt + 1 } };
+    },
+  },
   pm: plusMinus(1), 'pm*4': plusMinus(4),
   /** The extends' rotation `ror #8|16|24` over a 2-bit field (rotation = field * 8); absent is 0. */
   ror: {
