@@ -6,6 +6,27 @@
  */
 import { readEscape } from './expr.js';
 
+/**
+ * If text[i] opens a string or a character constant, the index just past it (a string may run off the end:
+ * then n + 1 or more); else -1.
+ */
+export function skipQuoted(text: string, i: number): number {
+  const n = text.length;
+  if (text[i] === '"') {
+    let j = i + 1;
+    while (j < n && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+    return j + 1;
+  }
+  if (text[i] === "'") {
+    // character constant: 'c, 'c' or '\n
+    let j = i + 1;
+    if (text[j] === '\\') j = readEscape(text, j + 1).next; else j += 1;
+    if (text[j] === "'") j++;
+    return j;
+  }
+  return -1;
+}
+
 export interface SrcLine {
   /** 1-based line number in the file */
   line: number;
@@ -44,18 +65,10 @@ export function splitSource(source: string): SrcLine[] {
         continue;
       }
       const c = text[i]!;
-      if (c === '"') {
-        let j = i + 1;
-        while (j < n && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-        if (j >= n) { problems.push({ col: i + 1, message: 'unterminated string: missing closing "' }); i = n; break; }
-        i = j + 1;
-        continue;
-      }
-      if (c === "'") {
-        // character constant: 'c, 'c' or '\n
-        i += 1;
-        if (text[i] === '\\') i = readEscape(text, i + 1).next; else i += 1;
-        if (text[i] === "'") i++;
+      const q = skipQuoted(text, i);
+      if (q >= 0) {
+        if (c === '"' && q > n) { problems.push({ col: i + 1, message: 'unterminated string: missing closing "' }); i = n; break; }
+        i = q;
         continue;
       }
       if (c === '@' && text[i - 1] !== '\\') { blank(i, n); break; } // `\@` is the macro counter
@@ -87,18 +100,8 @@ export function splitStatements(code: string): { text: string; col: number }[] {
   const n = code.length;
   while (i < n) {
     const c = code[i]!;
-    if (c === '"') {
-      let j = i + 1;
-      while (j < n && code[j] !== '"') j += code[j] === '\\' ? 2 : 1;
-      i = j + 1;
-      continue;
-    }
-    if (c === "'") {
-      i += 1;
-      if (code[i] === '\\') i = readEscape(code, i + 1).next; else i += 1;
-      if (code[i] === "'") i++;
-      continue;
-    }
+    const q = skipQuoted(code, i);
+    if (q >= 0) { i = q; continue; }
     if (c === ';') { out.push({ text: code.slice(start, i), col: start }); start = i + 1; }
     i++;
   }
@@ -175,18 +178,8 @@ export function splitArgs(text: string, col: number): { text: string; col: numbe
   };
   while (i < n) {
     const c = text[i]!;
-    if (c === '"') {
-      let j = i + 1;
-      while (j < n && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      i = j + 1;
-      continue;
-    }
-    if (c === "'") {
-      i += 1;
-      if (text[i] === '\\') i = readEscape(text, i + 1).next; else i += 1;
-      if (text[i] === "'") i++;
-      continue;
-    }
+    const q = skipQuoted(text, i);
+    if (q >= 0) { i = q; continue; }
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
     else if (c === ',' && depth <= 0) { push(i); start = i + 1; }

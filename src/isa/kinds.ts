@@ -302,20 +302,25 @@ function encB24(off: number): number {
 const decB20 = (raw: number) => sx(raw << 1, 21);
 const encB20 = (off: number) => (off < -(2 ** 20) || off >= 2 ** 20 ? -1 : (off >>> 1) & 0xfffff);
 
-/** Unsigned literal offset with the U bit: label or [pc, #+/-imm] is the template's business. */
-function litKind(): Kind {
+/**
+ * A literal's label: offset = label - Align(PC, 4) held as magnitude/scale with the U bit (LDR literal: scale 1,
+ * up to 4095; LDRD literal: scale 4, up to 1020). The `[pc, #+/-imm]` spelling is the template's business.
+ */
+function literal(scale: number, limit: number): Kind {
+  const target = (f: Fields, n: string, a: number) => ((((a + 4) & ~3) + (f.U ? scale : -scale) * f[n]!) >>> 0);
   return {
     fields: (n) => [n, 'U'],
-    format: (f, n, ctx) => '0x' + ((((ctx.address + 4) & ~3) + (f.U ? f[n]! : -f[n]!)) >>> 0).toString(16).padStart(8, '0'),
-    value: (f, n, ctx) => ((((ctx.address + 4) & ~3) + (f.U ? f[n]! : -f[n]!)) >>> 0),
+    format: (f, n, ctx) => '0x' + target(f, n, ctx.address).toString(16).padStart(8, '0'),
+    value: (f, n, ctx) => target(f, n, ctx.address),
     parse(toks, i, n, _f, ctx) {
       const t = toks[i];
       if (!t || t.t !== 'expr') return soft(tokCol(toks, i), 'expected a label');
       const e = ctx.evaluate(t.text, t.col);
       if (!e.known) return { ok: true, consumed: 1, fields: { [n]: 0, U: 1 } };
       const off = (e.value >>> 0) - (((ctx.address + 4) & ~3) >>> 0);
-      if (Math.abs(off) > 4095) return fail(t.col, `literal out of range (offset ${off}, limit +/-4095)`);
-      return { ok: true, consumed: 1, fields: { [n]: Math.abs(off), U: off < 0 ? 0 : 1 } };
+      if (off % scale !== 0) return fail(t.col, `literal at offset ${off} is not word aligned`);
+      if (Math.abs(off) > limit) return fail(t.col, `literal out of range (offset ${off}, limit +/-${limit})`);
+      return { ok: true, consumed: 1, fields: { [n]: Math.abs(off) / scale, U: off < 0 ? 0 : 1 } };
     },
   };
 }
@@ -521,7 +526,7 @@ export const KINDS: Record<string, Kind> = {
   cb: target(6, (r) => r * 2, (o) => (o < 0 ? -1 : o >> 1), { unsignedOnly: true }),
   adr8: target(8, (r) => r * 4, (o) => (o < 0 ? -1 : o >> 2), { align: true, step: 4 }),
   lit8: target(8, (r) => r * 4, (o) => (o < 0 ? -1 : o >> 2), { align: true, step: 4 }),
-  lit12: litKind(),
+  lit12: literal(1, 4095),
   adr12p: target(12, (r) => r, (o) => (o < 0 ? -1 : o), { align: true, step: 1 }),
   adr12m: target(12, (r) => -r, (o) => (o > 0 ? -1 : -o), { align: true, step: 1 }),
   /**
@@ -665,21 +670,7 @@ export const KINDS: Record<string, Kind> = {
     isDefault: (f, n) => f[n] === 0,
   },
   /** LDRD (literal)'s label: a word-aligned offset from Align(PC, 4) within +/-1020; sets the field (offset/4) and U. */
-  litd: {
-    fields: (n) => [n, 'U'],
-    format: (f, n, ctx) => '0x' + ((((ctx.address + 4) & ~3) + (f.U ? 4 : -4) * f[n]!) >>> 0).toString(16).padStart(8, '0'),
-    value: (f, n, ctx) => ((((ctx.address + 4) & ~3) + (f.U ? 4 : -4) * f[n]!) >>> 0),
-    parse(toks, i, n, _f, ctx) {
-      const t = toks[i];
-      if (!t || t.t !== 'expr') return soft(tokCol(toks, i), 'expected a label');
-      const e = ctx.evaluate(t.text, t.col);
-      if (!e.known) return { ok: true, consumed: 1, fields: { [n]: 0, U: 1 } };
-      const off = (e.value >>> 0) - (((ctx.address + 4) & ~3) >>> 0);
-      if (off % 4 !== 0) return fail(t.col, `literal at offset ${off} is not word aligned`);
-      if (Math.abs(off) > 1020) return fail(t.col, `literal out of range (offset ${off}, limit +/-1020)`);
-      return { ok: true, consumed: 1, fields: { [n]: Math.abs(off) / 4, U: off < 0 ? 0 : 1 } };
-    },
-  },
+  litd: literal(4, 1020),
   // ---- assembler-only aliases (GNU as takes them): the other instruction's immediate, negated or inverted.
   // Each takes only values the plain form cannot (so the plain form keeps its own), failing softly otherwise.
   /** `sub ... #-n` is `add ... #n`: a negative value, stored as its magnitude */
