@@ -103,7 +103,6 @@ export class Engine {
       const dd = d!;
       const entry = dd.entry!;
       this.bus.markCode(a);
-      info.addrs.push(a); info.its.push(its); info.before.push(k); info.cyclesBefore.push(cyc);
       const cost = this.model.cost(dd);
       const inBlock = inIT(its);
       const condCode = inBlock ? itCond(its) : 14;
@@ -143,8 +142,17 @@ export class Engine {
         cycles: (expr) => `s.cycles+=${expr};`,
       };
       const gen = GENERATORS[entry.def.exec];
-      if (!gen) throw new Error(`internal: no semantics for ${entry.def.exec} (${entry.def.id})`);
-      let code = gen(g);
+      let code: string;
+      try {
+        if (!gen) throw new Error(`no semantics for ${entry.def.exec}`);
+        code = gen(g);
+      } catch (err) {
+        // A bug in one instruction's semantics must not stop code that never reaches it: end the block before it.
+        // When it is the first instruction of a block, it is about to run: report the bug.
+        if (k > 0) break;
+        throw new Error(`internal error translating ${entry.def.id} at 0x${a.toString(16)}: ${(err as Error).message}`);
+      }
+      info.addrs.push(a); info.its.push(its); info.before.push(k); info.cyclesBefore.push(cyc);
       // BKPT executes unconditionally inside an IT block too (A7.7.17)
       if (condCode !== 14 && entry.def.exec !== 'it' && entry.def.exec !== 'bkpt') code = `if(${condExpr(condCode)}){${code}}`;
       parts.push((k > 0 ? `ip=${k};` : '') + code);

@@ -29,8 +29,8 @@ export function encodeLines(lines: string[], base = 0): Uint8Array {
     if (r.itBlock) it = { cond: r.itBlock.firstcond, mask: r.itBlock.mask };
     else if (it) {
       // advance ITSTATE (A7.3.3)
-      const st = ((it.cond << 4) | it.mask) & 0xff;
-      const next = (st & 7) === 0 ? 0 : (st & 0xe0) | ((st << 1) & 0x1f);
+      const st: number = ((it.cond << 4) | it.mask) & 0xff;
+      const next: number = (st & 7) === 0 ? 0 : (st & 0xe0) | ((st << 1) & 0x1f);
       it = next & 15 ? { cond: next >>> 4, mask: next & 15 } : null;
     }
   }

@@ -112,6 +112,10 @@ group('SP forms', () => {
     .map((imm) => ({ lines: [`add.n sp, sp, #${imm}`], model: (s: M.ArchState) => M.dpPlainImm(s, 'add', sp, sp, imm, false) })));
   prop('sub sp, sp, #imm7*4 (16-bit)', 'sub.n sp, sp, #4', imm7x4
     .map((imm) => ({ lines: [`sub.n sp, sp, #${imm}`], model: (s: M.ArchState) => M.dpPlainImm(s, 'sub', sp, sp, imm, false) })));
+  prop('add Rdm, sp, Rdm (16-bit T1)', 'add.n r0, sp, r0', low
+    .map((d): Case => ({ lines: [`add.n ${rn(d)}, sp, ${rn(d)}`], model: (s) => M.dpReg(s, 'add', d, sp, d, 0, 0, false) })));
+  prop('add sp, Rm (16-bit T2; Rm word-aligned)', 'add.n sp, r0', fc.record({ m: regIn([...LOW, ...HIGH]), x: fc.integer({ min: 0, max: 0x3fffffff }) })
+    .map(({ m, x }): Case => ({ lines: [`add.n sp, ${rn(m)}`], set: { [m]: x * 4 }, model: (s) => M.dpReg(s, 'add', sp, sp, m, 0, 0, false) })));
   prop('add{s}.w / sub{s}.w Rd, sp, #const', 'add.w r0, sp, #4',
     fc.record({ d: gp, imm12: imm12Arb, s: fc.boolean(), op: fc.constantFrom<DpOp>('add', 'sub') }).map(({ d, imm12, s, op }) => ({
       lines: [`${op}${s ? 's' : ''}.w ${rn(d)}, sp, #${hex(ThumbExpandImm(imm12))}`],

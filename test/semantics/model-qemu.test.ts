@@ -6,7 +6,7 @@
  * R0-R14 and APSR; the program prints them through semihosting. Each result must equal the model's.
  *
  * Needs arm-none-eabi-gcc with newlib (rdimon) and qemu-system-arm; skipped when they are not installed.
- * SP is placed in QEMU's data RAM (the SP forms move it by at most 1020 bytes); everything else is as generated.
+ * SP is placed in QEMU's data RAM; a case whose result moves SP out of it (ADD SP, Rm) is left out.
  */
 import { it, expect } from 'vitest';
 import fc from 'fast-check';
@@ -113,7 +113,7 @@ it.skipIf(missingTool !== undefined)(missingTool ? `model vs QEMU [skipped: ${mi
   const cases: QCase[] = [];
   for (const { name, cases: arb } of REGISTRY) {
     const n = name.startsWith('IT: ') ? Math.ceil(K / 3) : K;
-    const samples = fc.sample(fc.tuple(arb, regsArb, flagsArb, fc.integer({ min: 0, max: 4095 })), { numRuns: n, seed: 42 });
+    const samples = fc.sample(fc.tuple(arb, regsArb, flagsArb, fc.integer({ min: 0, max: 4095 })), { numRuns: n, seed: Number(process.env.SEM_QEMU_SEED ?? 42) });
     for (const [c, regs, flags, spOff] of samples) {
       if (c.pcRelative) continue;
       const init = regs.map((v) => v >>> 0);
@@ -121,6 +121,8 @@ it.skipIf(missingTool !== undefined)(missingTool ? `model vs QEMU [skipped: ${mi
       init[13] = (0x20200000 - 4 * spOff) >>> 0;
       const s = ArchState.of(init, flags);
       c.model(s);
+      // the program stores the results through SP: skip a case that moves SP out of QEMU's data RAM
+      if (s.r[13]! < 0x20100000n || s.r[13]! > 0x203f0000n) continue;
       cases.push({
         name, lines: c.lines, init: [...init, 0, apsr(flags)],
         want: [...Array.from({ length: 15 }, (_, i) => Number(s.r[i]!)), 0, apsr(s.flags)],

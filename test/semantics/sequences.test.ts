@@ -50,7 +50,9 @@ group('conditional execution inside an IT block', () => {
 
 /** a random sequence of cases from the entries whose name matches `re` (register overrides dropped) */
 function sequence(re: RegExp): fc.Arbitrary<Case> {
-  const usable = (e: (typeof base)[number]) => !e.absent && re.test(e.name) && !fc.sample(e.cases, { numRuns: 5, seed: 1 }).some((c) => c.pcRelative);
+  // ADD SP, Rm needs its register override (a word-aligned Rm: SP<1:0> must stay 0), which sequences drop
+  const usable = (e: (typeof base)[number]) => !e.absent && re.test(e.name) && !/^add sp, Rm/.test(e.name)
+    && !fc.sample(e.cases, { numRuns: 5, seed: 1 }).some((c) => c.pcRelative);
   const arbs = base.filter(usable).map((e) => e.cases);
   return fc.array(fc.oneof(...arbs), { minLength: 2, maxLength: 8 }).map((cs): Case => ({
     lines: cs.flatMap((c) => c.lines),
