@@ -36,8 +36,9 @@ function readBinary(file: string): Uint8Array {
 }
 
 /** Assemble a file; print warnings; on errors print them all and fail. */
-function assembleFile(file: string, opts: { base?: number; cpu?: string }): AsmResult {
-  const r = assemble(readText(file), { fileName: file, base: opts.base, cpu: opts.cpu });
+function assembleFile(file: string, opts: { base?: number; cpu?: string; data?: number }): AsmResult {
+  const sectionAddresses = opts.data !== undefined ? { '.data': opts.data } : undefined;
+  const r = assemble(readText(file), { fileName: file, base: opts.base, cpu: opts.cpu, sectionAddresses });
   for (const w of r.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
   if (!r.ok) {
     for (const e of r.errors) process.stderr.write(formatDiagnostic(e) + '\n');
@@ -94,8 +95,9 @@ export function buildProgram(): Command {
     .option('-o, --output <file.bin>', 'output binary (default: the source name with .bin)')
     .option('-l, --listing [file]', 'print a listing (address, bytes, source), or write it to a file')
     .option('--base <addr>', 'address of the first section', parseAddress)
+    .option('--data <addr>', 'address of .data (.bss follows it); default: right after the code', parseAddress)
     .option('--cpu <name>', 'cortex-m0, cortex-m3, cortex-m4 (default) or cortex-m7')
-    .action((file: string, o: { output?: string; listing?: string | boolean; base?: number; cpu?: string }) => {
+    .action((file: string, o: { output?: string; listing?: string | boolean; base?: number; data?: number; cpu?: string }) => {
       const r = assembleFile(file, o);
       const img = flatImage(r);
       const out = o.output ?? file.replace(/\.[^./]*$/, '') + '.bin';
@@ -124,11 +126,13 @@ export function buildProgram(): Command {
     .argument('<file.s>', 'assembly source')
     .option('--max <n>', 'instruction limit', parseCount, 100_000_000)
     .option('--base <addr>', 'address of the first section', parseAddress)
+    .option('--data <addr>', 'address of .data (.bss follows it)', parseAddress, 0x20000000)
     .option('--cpu <name>', 'cortex-m0, cortex-m3, cortex-m4 (default) or cortex-m7')
-    .action((file: string, o: { max: number; base?: number; cpu?: string }) => {
+    .action((file: string, o: { max: number; base?: number; data: number; cpu?: string }) => {
       const r = assembleFile(file, o);
       const m = createMachine();
       try {
+        // .bss is zero-filled: memory starts zeroed, and the machine is new
         m.load({ sections: r.sections.filter((s) => s.kind !== 'bss'), entry: r.entry });
       } catch (e) {
         throw new UsageError(`cannot load ${file}: ${(e as { message?: string }).message ?? e}`);
