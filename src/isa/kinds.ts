@@ -427,9 +427,9 @@ const condKind: Kind = {
 
 /** Kinds by name. A placeholder `<name:kind>` names its kind; `<name>` uses defaultKind(name). */
 export const KINDS: Record<string, Kind> = {
-  reg, const: constKind, shift: shiftKind, pkhshift: pkhShiftKind, bfw: bfWidth, regs: regsKind,
+  reg, const: constKind, shift: shiftKind, bfw: bfWidth, regs: regsKind,
   sysm: sysmKind, msr: msrKind, iflags: iflagsKind, barrier: barrierKind, cond: condKind,
-  u: unsigned(1), 'u*2': unsigned(2), 'u*4': unsigned(4), 'u*8': unsigned(8), '+1': unsigned(1, 1),
+  u: unsigned(1), 'u*4': unsigned(4), '+1': unsigned(1, 1),
   sh32: {
     fields: (n) => [n],
     format: (f, n) => String(f[n] === 0 ? 32 : f[n]),
