@@ -130,6 +130,7 @@ export class Machine {
         let b = this.engine.block(s.pc, s.itstate, false);
         if (b.selfLoop) return done('halt');
         if (b.n > remaining) b = this.engine.block(s.pc, s.itstate, true);
+        s.codeChanged = 0;
         b.fn(s, this.bus, remaining);
       }
       return done('limit');

@@ -30,6 +30,8 @@ export class CpuState {
   /** counters */
   icount = 0;
   cycles = 0;
+  /** set when a store hit translated code: the running block leaves after that store (engine, machine) */
+  codeChanged = 0;
 
   get apsr(): number {
     return ((this.n << 31) | (this.z << 30) | (this.c << 29) | (this.v << 28) | (this.q << 27) | (this.ge << 16)) >>> 0;

@@ -19,6 +19,7 @@ import { GENERATORS } from '../cpu/index.js';
 import { rt } from './runtime.js';
 
 const MAX_BLOCK = 48;
+const STORES = new Set(['st', 'st_reg', 'strd', 'stm', 'stex']);
 
 interface BlockInfo {
   start: number;
@@ -55,9 +56,12 @@ export class Engine {
     bus.onCodeWrite = () => this.invalidate();
   }
 
+  /** Drop every translation (after a write to code): blocks are translated again, and marked again, on use. */
   invalidate(): void {
     this.cache.clear();
     this.singles.clear();
+    this.bus.clearCodeMarks();
+    this.s.codeChanged = 1;
   }
 
   /** The block for the current (pc, ITSTATE), translating it on first use. */
@@ -156,6 +160,10 @@ export class Engine {
       // BKPT executes unconditionally inside an IT block too (A7.7.17)
       if (condCode !== 14 && entry.def.exec !== 'it' && entry.def.exec !== 'bkpt') code = `if(${condExpr(condCode)}){${code}}`;
       parts.push((k > 0 ? `ip=${k};` : '') + code);
+      if (STORES.has(entry.def.timing)) {
+        // a store that hit translated code (self-modifying code, a loader): leave, so the next block is fresh
+        parts.push(`if(s.codeChanged!==0){s.pc=${(addrAfter >>> 0)};s.itstate=${itsAfter};s.icount+=${k + 1};s.cycles+=${cycAfter};return;}`);
+      }
       cyc = cycAfter;
       its = itsAfter;
       a = addrAfter >>> 0;

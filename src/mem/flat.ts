@@ -15,8 +15,10 @@ export interface Bus {
   w32(a: number, v: number): void;
   /** instruction fetch of a halfword, no side effects; undefined outside executable memory */
   fetch16(a: number): number | undefined;
-  /** called by the engine for each 4 KB page it translated code from */
+  /** called by the engine for each instruction address it translated code from */
   markCode(a: number): void;
+  /** forget all code marks (the engine dropped its translations) */
+  clearCodeMarks(): void;
   /** the engine's hook, called when a write hits a page with translated code */
   onCodeWrite: ((a: number) => void) | null;
 }
@@ -28,6 +30,8 @@ export class Region {
   readonly u16: Uint16Array;
   readonly u32: Uint32Array;
   readonly end: number;
+  /** one byte per 64-byte line: 1 when translated code came from it (CODE_LINE) */
+  readonly code: Uint8Array;
   /** lowest and highest byte address written (-1: none yet) */
   lowWrite = -1;
   highWrite = -1;
@@ -38,6 +42,7 @@ export class Region {
     this.u16 = new Uint16Array(buf);
     this.u32 = new Uint32Array(buf);
     this.end = base + size;
+    this.code = new Uint8Array(Math.ceil(size / 64));
   }
   noteWrite(a: number, n: number): void {
     if (this.lowWrite < 0 || a < this.lowWrite) this.lowWrite = a;
@@ -51,8 +56,6 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
 
 export class FlatBus implements Bus {
   readonly regions: Region[];
-  /** one byte per 4 KB page: 1 when code was translated from it */
-  private readonly codePages = new Uint8Array(1 << 20);
   onCodeWrite: ((a: number) => void) | null = null;
   private last: Region;
 
@@ -100,9 +103,10 @@ export class FlatBus implements Bus {
     const r = this.region(a, 1);
     if (!r) throw busError(a, true, 1);
     a >>>= 0;
-    r.bytes[a - r.base] = v;
+    const o = a - r.base;
+    r.bytes[o] = v;
     r.noteWrite(a, 1);
-    if (this.codePages[a >>> 12]) this.onCodeWrite?.(a);
+    if (r.code[o >>> 6]) this.onCodeWrite?.(a);
   }
   w16(a: number, v: number): void {
     const r = this.region(a, 2);
@@ -112,7 +116,7 @@ export class FlatBus implements Bus {
     if ((o & 1) === 0) r.u16[o >>> 1] = v;
     else { r.bytes[o] = v; r.bytes[o + 1] = v >>> 8; }
     r.noteWrite(a, 2);
-    if (this.codePages[a >>> 12]) this.onCodeWrite?.(a);
+    if (r.code[o >>> 6] | r.code[(o + 1) >>> 6]!) this.onCodeWrite?.(a);
   }
   w32(a: number, v: number): void {
     const r = this.region(a, 4);
@@ -122,7 +126,7 @@ export class FlatBus implements Bus {
     if ((o & 3) === 0) r.u32[o >>> 2] = v;
     else { const b = r.bytes; b[o] = v; b[o + 1] = v >>> 8; b[o + 2] = v >>> 16; b[o + 3] = v >>> 24; }
     r.noteWrite(a, 4);
-    if (this.codePages[a >>> 12]) this.onCodeWrite?.(a);
+    if (r.code[o >>> 6] | r.code[(o + 3) >>> 6]!) this.onCodeWrite?.(a);
   }
   fetch16(a: number): number | undefined {
     const r = this.region(a, 2);
@@ -130,8 +134,15 @@ export class FlatBus implements Bus {
     const o = (a >>> 0) - r.base;
     return r.bytes[o]! | (r.bytes[o + 1]! << 8);
   }
-  markCode(a: number): void { this.codePages[(a >>> 0) >>> 12] = 1; }
-  clearCodeMarks(): void { this.codePages.fill(0); }
+  markCode(a: number): void {
+    // an instruction may straddle two lines: mark both ends of its (at most 4) bytes
+    const r = this.region(a, 2);
+    if (!r) return;
+    const o = (a >>> 0) - r.base;
+    r.code[o >>> 6] = 1;
+    if (o + 3 < r.size) r.code[(o + 3) >>> 6] = 1;
+  }
+  clearCodeMarks(): void { for (const r of this.regions) r.code.fill(0); }
 
   /** Copy bytes in without side effects (loading an image). */
   load(a: number, data: Uint8Array): void {

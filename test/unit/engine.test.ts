@@ -68,6 +68,30 @@ describe('engine', () => {
     expect(m.reg('r0')).toBe(1 + 2);
   });
 
+  it('a store into a later instruction of the running block takes effect at once', () => {
+    // The loop's first instruction patches the second ("adds r0, #1" -> "adds r0, #2", 0x3002) on every pass;
+    // both passes must run the patched instruction: r0 = 2 + 2.
+    const m = load(`
+        .syntax unified
+        .thumb
+    _start:
+        movs  r0, #0
+        movs  r2, #2
+        adr   r3, patch
+        ldr   r4, =0x3002
+    body:
+        strh  r4, [r3]
+    patch:
+        adds  r0, #1
+        subs  r2, #1
+        bne   body
+        bkpt  #0
+        .ltorg
+    `);
+    expect(m.run().reason).toBe('bkpt');
+    expect(m.reg('r0')).toBe(4);
+  });
+
   it('a fault inside a hot loop reports the faulting instruction, with the loop state as it was', () => {
     const m = load(`
         .syntax unified
