@@ -6,6 +6,7 @@ import { CpuState, itAdvance } from './cpu/state.js';
 import { CpuFault, Trap } from './cpu/exceptions.js';
 import { Engine } from './exec/engine.js';
 import { FlatBus, type RegionSpec } from './mem/flat.js';
+import type { Device } from './mem/device.js';
 import { cortexM4Basic, type CycleModel } from './timing/model.js';
 import { disassemble } from './disasm/disasm.js';
 import { parseRegName } from './isa/kinds.js';
@@ -16,6 +17,8 @@ export interface MachineOptions {
   model?: CycleModel;
   /** initial SP; default the end of the highest region */
   initialSp?: number;
+  /** memory-mapped devices (peripherals) */
+  devices?: Device[];
 }
 
 /**
@@ -63,7 +66,7 @@ export class Machine {
   readonly engine: Engine;
 
   constructor(opts: MachineOptions = {}) {
-    this.bus = new FlatBus(opts.regions ?? DEFAULT_REGIONS);
+    this.bus = new FlatBus(opts.regions ?? DEFAULT_REGIONS, opts.devices ?? []);
     this.engine = new Engine(this.state, this.bus, opts.model ?? cortexM4Basic);
     const top = Math.max(...this.bus.regions.map((r) => r.end));
     this.state.r[13] = (opts.initialSp ?? top) & ~3;

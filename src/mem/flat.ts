@@ -5,6 +5,7 @@
  * The board bus of later issues (wait states, caches, peripherals) implements the same Bus interface.
  */
 import { busError } from '../cpu/exceptions.js';
+import type { Device } from './device.js';
 
 export interface Bus {
   r8(a: number): number;
@@ -56,17 +57,38 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
 
 export class FlatBus implements Bus {
   readonly regions: Region[];
+  readonly devices: Device[];
   onCodeWrite: ((a: number) => void) | null = null;
   private last: Region;
 
-  constructor(specs: RegionSpec[]) {
+  /** RAM regions and devices; no two may overlap. Devices are looked at only when no RAM region holds an address. */
+  constructor(specs: RegionSpec[], devices: Device[] = []) {
     if (!specs.length) throw new RangeError('a bus needs at least one memory region');
     this.regions = specs.map((s) => new Region(s.name, s.base >>> 0, s.size));
-    const sorted = [...this.regions].sort((a, b) => a.base - b.base);
-    for (let i = 1; i < sorted.length; i++) {
-      if (sorted[i]!.base < sorted[i - 1]!.end) throw new RangeError(`regions ${sorted[i - 1]!.name} and ${sorted[i]!.name} overlap`);
+    this.devices = devices;
+    const spans = [...this.regions.map((r) => ({ name: r.name, base: r.base, end: r.end })),
+      ...devices.map((d) => ({ name: d.name, base: d.base >>> 0, end: (d.base >>> 0) + d.size }))].sort((a, b) => a.base - b.base);
+    for (let i = 1; i < spans.length; i++) {
+      if (spans[i]!.base < spans[i - 1]!.end) throw new RangeError(`${spans[i - 1]!.name} and ${spans[i]!.name} overlap`);
     }
     this.last = this.regions[0]!;
+  }
+
+  /** The device holding [a, a+n), or undefined. */
+  device(a: number, n: number): Device | undefined {
+    a >>>= 0;
+    for (const d of this.devices) if (a >= d.base && a + n <= d.base + d.size) return d;
+    return undefined;
+  }
+  private devRead(a: number, n: 1 | 2 | 4): number {
+    const d = this.device(a, n);
+    if (!d) throw busError(a, false, n);
+    return d.read((a >>> 0) - d.base, n);
+  }
+  private devWrite(a: number, n: 1 | 2 | 4, v: number): void {
+    const d = this.device(a, n);
+    if (!d) throw busError(a, true, n);
+    d.write((a >>> 0) - d.base, n, n === 4 ? v >>> 0 : v & (n === 2 ? 0xffff : 0xff));
   }
 
   /** The region holding [a, a+n), or undefined. */
@@ -82,18 +104,18 @@ export class FlatBus implements Bus {
 
   r8(a: number): number {
     const r = this.region(a, 1);
-    if (!r) throw busError(a, false, 1);
+    if (!r) return this.devRead(a, 1) & 0xff;
     return r.bytes[(a >>> 0) - r.base]!;
   }
   r16(a: number): number {
     const r = this.region(a, 2);
-    if (!r) throw busError(a, false, 2);
+    if (!r) return this.devRead(a, 2) & 0xffff;
     const o = (a >>> 0) - r.base;
     return (o & 1) === 0 ? r.u16[o >>> 1]! : r.bytes[o]! | (r.bytes[o + 1]! << 8);
   }
   r32(a: number): number {
     const r = this.region(a, 4);
-    if (!r) throw busError(a, false, 4);
+    if (!r) return this.devRead(a, 4) | 0;
     const o = (a >>> 0) - r.base;
     if ((o & 3) === 0) return r.u32[o >>> 2]! | 0;
     const b = r.bytes;
@@ -101,7 +123,7 @@ export class FlatBus implements Bus {
   }
   w8(a: number, v: number): void {
     const r = this.region(a, 1);
-    if (!r) throw busError(a, true, 1);
+    if (!r) { this.devWrite(a, 1, v); return; }
     a >>>= 0;
     const o = a - r.base;
     r.bytes[o] = v;
@@ -110,7 +132,7 @@ export class FlatBus implements Bus {
   }
   w16(a: number, v: number): void {
     const r = this.region(a, 2);
-    if (!r) throw busError(a, true, 2);
+    if (!r) { this.devWrite(a, 2, v); return; }
     a >>>= 0;
     const o = a - r.base;
     if ((o & 1) === 0) r.u16[o >>> 1] = v;
@@ -120,7 +142,7 @@ export class FlatBus implements Bus {
   }
   w32(a: number, v: number): void {
     const r = this.region(a, 4);
-    if (!r) throw busError(a, true, 4);
+    if (!r) { this.devWrite(a, 4, v); return; }
     a >>>= 0;
     const o = a - r.base;
     if ((o & 3) === 0) r.u32[o >>> 2] = v;
