@@ -10,6 +10,11 @@ import { assemble, formatDiagnostic, formatListing, type AsmResult } from '../as
 import { disassemble } from '../disasm/disasm.js';
 import { createMachine, type RunResult } from '../machine.js';
 import { REG_NAMES } from '../isa/kinds.js';
+import { isElf, parseElf, checkFits, ElfError } from '../load/elf.js';
+import { Semihosting, runWithSemihosting, formatRefusals } from '../semihost/semihost.js';
+import { NodeHost } from './host.js';
+import { boardNames, getBoard } from '../board/boards.js';
+import { flashWaitStates } from '../board/schema.js';
 
 /** A user-facing failure: printed as `mcusim: message`, exit code `code`. */
 export class UsageError extends Error {
@@ -122,27 +127,101 @@ export function buildProgram(): Command {
       if (bytes.length % 2) process.stdout.write(`${(o.base + bytes.length - 1).toString(16).padStart(8, ' ')}:\t${bytes[bytes.length - 1]!.toString(16).padStart(2, '0')}\t\t.byte\t0x${bytes[bytes.length - 1]!.toString(16).padStart(2, '0')}\n`);
     });
 
-  program.command('run').description('assemble and run a program, print the final registers')
-    .argument('<file.s>', 'assembly source')
+  program.command('run').description('run a program (assembly source, ELF executable or raw binary); its output goes to stdout, the summary to stderr')
+    .argument('<program>', 'assembly source (.s/.S/.asm), ELF executable, or raw binary')
+    .argument('[args...]', 'arguments for the program (semihosting command line), after --')
     .option('--max <n>', 'instruction limit', parseCount, 100_000_000)
-    .option('--base <addr>', 'address of the first section', parseAddress)
-    .option('--data <addr>', 'address of .data (.bss follows it)', parseAddress, 0x20000000)
+    .option('--max-instructions <n>', 'the same as --max', parseCount)
+    .option('--base <addr>', 'address of the first section (assembly) or of the binary (raw)', parseAddress)
+    .option('--data <addr>', 'address of .data for assembly sources (.bss follows it)', parseAddress, 0x20000000)
     .option('--cpu <name>', 'cortex-m0, cortex-m3, cortex-m4 (default) or cortex-m7')
-    .action((file: string, o: { max: number; base?: number; data: number; cpu?: string }) => {
-      const r = assembleFile(file, o);
+    .option('--host-dir <dir>', 'the one host directory the program may open, create, remove and rename files in (semihosting)')
+    .option('--stats <file>', 'write the run summary to a file instead of stderr')
+    .action((file: string, args: string[], o: RunOptions) => {
       const m = createMachine();
-      try {
-        // .bss is zero-filled: memory starts zeroed, and the machine is new
-        m.load({ sections: r.sections.filter((s) => s.kind !== 'bss'), entry: r.entry });
-      } catch (e) {
-        throw new UsageError(`cannot load ${file}: ${(e as { message?: string }).message ?? e}`);
-      }
-      const res = m.run({ maxInstructions: o.max });
-      process.stdout.write(formatRun(m, res) + '\n');
-      if (res.reason === 'fault') process.exitCode = 2;
+      loadProgram(m, file, o);
+      const host = new NodeHost({
+        hostDir: o.hostDir, cmdline: [file, ...args].join(' '),
+        stdout: (b) => process.stdout.write(b), stderr: (b) => process.stderr.write(b),
+      });
+      const sh = new Semihosting(host);
+      const run = runWithSemihosting(m, sh, { maxInstructions: o.maxInstructions ?? o.max });
+      const res = run.result;
+      const lines = [run.exit ? `program exited with code ${run.exitCode} (semihosting)` : '', formatRun(m, res), ...formatRefusals(sh)].filter(Boolean);
+      if (o.stats) {
+        try { writeFileSync(o.stats, lines.join('\n') + '\n'); } catch (e) { throw new UsageError(`cannot write ${o.stats}: ${(e as NodeJS.ErrnoException).code}`); }
+      } else process.stderr.write(lines.join('\n') + '\n');
+      if (run.exitCode !== undefined) process.exitCode = run.exitCode;
+      else if (res.reason === 'fault') process.exitCode = 2;
       else if (res.reason === 'limit') process.exitCode = 3;
     });
+
+  program.command('boards').description('list the shipped boards, or show one')
+    .argument('[name]', 'a board name')
+    .action((name?: string) => {
+      if (!name) {
+        const t = new Table({ head: ['board', 'core', 'clock', 'flash', 'RAM', 'caches'], style: { head: [], border: [] } });
+        for (const n of boardNames()) {
+          const b = getBoard(n);
+          const sum = (k: string[]) => b.regions.filter((r) => k.includes(r.kind)).reduce((a, r) => a + r.size, 0);
+          const caches = b.caches ? `${(b.caches.icache?.sizeKB ?? 0)} KB I + ${(b.caches.dcache?.sizeKB ?? 0)} KB D` : '-';
+          t.push([n, b.core, `${b.clockHz / 1e6} MHz`, kb(sum(['flash'])), kb(sum(['ram', 'tcm'])), caches]);
+        }
+        process.stdout.write(t.toString() + '\n');
+        return;
+      }
+      if (!boardNames().includes(name)) throw new UsageError(`unknown board '${name}' (boards: ${boardNames().join(', ')})`);
+      const b = getBoard(name);
+      process.stdout.write(`${b.name}: ${b.description}\ncore ${b.core}, clock ${b.clockHz / 1e6} MHz${b.flash ? `, flash wait states at this clock: ${flashWaitStates(b)}` : ''}\n`);
+      const t = new Table({ head: ['region', 'kind', 'base', 'size', 'access', 'wait states'], style: { head: [], border: [] } });
+      for (const r of b.regions) t.push([r.name, r.kind, hex8(r.base), kb(r.size), r.access, String(r.waitStates ?? 0)]);
+      process.stdout.write(t.toString() + '\n');
+      if (b.caches) process.stdout.write(`caches: ${JSON.stringify(b.caches)}\n`);
+      if (b.accelerator) process.stdout.write(`flash accelerator: ${JSON.stringify(b.accelerator)}\n`);
+      if (b.peripherals.length) process.stdout.write(`peripherals: ${b.peripherals.map((p) => `${p.name} (${p.kind}) at ${hex8(p.base)}`).join(', ')}\n`);
+      if (b.sramBudget) process.stdout.write(`SRAM budget for models: ${kb(b.sramBudget)}\n`);
+    });
   return program;
+}
+
+interface RunOptions { max: number; maxInstructions?: number; base?: number; data: number; cpu?: string; hostDir?: string; stats?: string }
+
+const kb = (n: number) => (n >= 1 << 20 && n % (1 << 20) === 0 ? `${n >> 20} MB` : `${n / 1024} KB`);
+
+/**
+ * Load a program by its kind: ELF (by its magic), assembly source (by its extension), else a raw binary at --base.
+ * An image with a vector table at address 0 boots like the hardware: SP from word 0, PC from word 1.
+ */
+function loadProgram(m: ReturnType<typeof createMachine>, file: string, o: RunOptions): void {
+  const bytes = readBinary(file);
+  let bootsAtZero = false;
+  try {
+    if (isElf(bytes)) {
+      const img = parseElf(bytes);
+      const problems = checkFits(img, m.bus.regions.map((r) => ({ name: r.name, base: r.base, size: r.size })));
+      if (problems.length) throw new UsageError(`cannot load ${file}:\n  ${problems.join('\n  ')}`);
+      const l = img.loadable();
+      m.load(l);
+      bootsAtZero = l.sections.some((s) => s.address === 0 && s.bytes.length >= 8);
+    } else if (/\.(s|S|asm)$/.test(file)) {
+      const r = assembleFile(file, o);
+      // .bss is zero-filled: memory starts zeroed, and the machine is new
+      m.load({ sections: r.sections.filter((s) => s.kind !== 'bss'), entry: r.entry });
+    } else {
+      m.load(bytes, o.base ?? 0);
+      bootsAtZero = (o.base ?? 0) === 0 && bytes.length >= 8;
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    if (e instanceof ElfError) throw new UsageError(`${file}: ${e.message}`);
+    throw new UsageError(`cannot load ${file}: ${(e as { message?: string }).message ?? e}`);
+  }
+  if (bootsAtZero) {
+    const sp = m.read32(0), pc = m.read32(4);
+    m.setReg('sp', sp);
+    m.pc = pc;
+    if ((pc & 1) === 0) m.state.t = 0; // a reset vector without the Thumb bit faults INVSTATE, as on the hardware
+  }
 }
 
 function hex4(b: Uint8Array, i: number): string {

@@ -6,12 +6,14 @@ import { main } from '../../src/cli/main.js';
 
 const FIX = join(import.meta.dirname, '../fixtures/cli');
 const EXAMPLE = join(import.meta.dirname, '../../programs/examples/dot-product.s');
+const HELLO = join(import.meta.dirname, '../../programs/examples/hello/hello.elf');
 
 /** Run the CLI in-process; capture stdout, stderr and the exit code. */
 function cli(...args: string[]): { out: string; err: string; code: number } {
   let out = '', err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
+  const text = (s: string | Uint8Array) => (typeof s === 'string' ? s : new TextDecoder().decode(s));
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += text(s); return true; });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += text(s); return true; });
   process.exitCode = 0;
   try { main(['node', 'mcusim', ...args]); } finally { o.mockRestore(); e.mockRestore(); }
   const code = Number(process.exitCode ?? 0);
@@ -24,19 +26,43 @@ describe('mcusim run', () => {
   it('runs the example to its breakpoint: the scalar and SIMD dot products agree', () => {
     const r = cli('run', EXAMPLE);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/stopped: breakpoint \(bkpt #0\)/);
+    expect(r.err).toMatch(/stopped: breakpoint \(bkpt #0\)/);
     // sum(a[i] * b[i]) over the example's vectors, worked out by hand from its .byte lines: -49384
-    expect(r.out).toMatch(/r0\s+│ 0xffff3f18 │ -49384/);
-    expect(r.out).toMatch(/r1\s+│ 0xffff3f18 │ -49384/);
-    expect(r.out).toMatch(/flags: N=0 Z=1/);
-    expect(r.out).toMatch(/instructions: \d+ +cycles: \d+/);
+    expect(r.err).toMatch(/r0\s+│ 0xffff3f18 │ -49384/);
+    expect(r.err).toMatch(/r1\s+│ 0xffff3f18 │ -49384/);
+    expect(r.err).toMatch(/flags: N=0 Z=1/);
+    expect(r.err).toMatch(/instructions: \d+ +cycles: \d+/);
+  });
+  it('runs a GCC-built ELF with semihosting: its stdout alone on stdout, its exit code as ours', () => {
+    const r = cli('run', HELLO, '--', 'one', 'two');
+    // hello.c prints these lines and returns argc - 1 (QEMU mps2-an386 prints the same, argv[0] aside)
+    expect(r.out).toBe(`hello from a simulated Cortex-M4\nargv[0] = ${HELLO}\nargv[1] = one\nargv[2] = two\nint8 dot product: 1423\n`);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/program exited with code 2 \(semihosting\)/);
+  });
+  it('--stats writes the summary to a file, keeping stderr for the program', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const stats = join(dir, 'stats.txt');
+    const r = cli('run', HELLO, '--stats', stats);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    expect(readFileSync(stats, 'utf8')).toMatch(/program exited with code 0[\s\S]*instructions: \d+/);
+  });
+  it('a bad ELF is a message naming what is wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const f = join(dir, 'trunc.elf');
+    writeFileSync(f, readFileSync(HELLO).subarray(0, 100));
+    const r = cli('run', f);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^mcusim: .*trunc\.elf: .*(truncated|past the end)/m);
+    expect(r.err).not.toMatch(/\n\s+at /);
   });
   it('reports a fault with its PC and instruction, exit code 2', () => {
     const r = cli('run', join(FIX, 'fault.s'));
     expect(r.code).toBe(2);
-    expect(r.out).toMatch(/BusFault PRECISERR: read of 4 bytes at 0x60000000 outside the memory map/);
-    expect(r.out).toMatch(/at pc 0x00000006: ldr\s+r2, \[r1\]/);
-    expect(r.out).toMatch(/r0\s+│ 0x00000001/);
+    expect(r.err).toMatch(/BusFault PRECISERR: read of 4 bytes at 0x60000000 outside the memory map/);
+    expect(r.err).toMatch(/at pc 0x00000006: ldr\s+r2, \[r1\]/);
+    expect(r.err).toMatch(/r0\s+│ 0x00000001/);
   });
   it('stops at the instruction limit with exit code 3', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
@@ -44,8 +70,8 @@ describe('mcusim run', () => {
     writeFileSync(f, '.syntax unified\n.thumb\n_start:\n1: adds r0, #1\n b 1b\n');
     const r = cli('run', f, '--max', '1001');
     expect(r.code).toBe(3);
-    expect(r.out).toMatch(/instruction limit reached/);
-    expect(r.out).toMatch(/r0\s+│ 0x000001f5 │ 501/);
+    expect(r.err).toMatch(/instruction limit reached/);
+    expect(r.err).toMatch(/r0\s+│ 0x000001f5 │ 501/);
   });
   it('prints every assembly error with file:line:column and exits 1, no stack trace', () => {
     const r = cli('run', join(FIX, 'bad.s'));
@@ -63,6 +89,25 @@ describe('mcusim run', () => {
     const r = cli('run', EXAMPLE, '--max', 'lots');
     expect(r.code).not.toBe(0);
     expect(r.err).toMatch(/'lots' is not a positive whole number/);
+  });
+});
+
+describe('mcusim boards', () => {
+  it('lists the shipped boards', () => {
+    const r = cli('boards');
+    expect(r.code).toBe(0);
+    for (const b of ['mps2-an386', 'mps2-an500', 'stm32f411re', 'stm32f412', 'stm32f746g-disco', 'stm32f767', 'stm32h743']) expect(r.out).toContain(b);
+  });
+  it('shows one board: the F411 at 100 MHz has 3 flash wait states (shared/reference/boards.md)', () => {
+    const r = cli('boards', 'stm32f411re');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/clock 100 MHz, flash wait states at this clock: 3/);
+    expect(r.out).toMatch(/0x08000000 │ 512 KB/);
+  });
+  it('an unknown board is a message listing the boards', () => {
+    const r = cli('boards', 'nope');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/unknown board 'nope' \(boards: mps2-an386/);
   });
 });
 
