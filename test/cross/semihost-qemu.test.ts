@@ -16,6 +16,7 @@ import { haveTool, type Tool } from './tools.js';
 import { createMachine } from '../../src/machine.js';
 import { Semihosting, runWithSemihosting } from '../../src/semihost/semihost.js';
 import { NodeHost } from '../../src/cli/host.js';
+import { MPS2_LD, MPS2_VECTORS } from '../helpers/mps2.js';
 
 function probe(name: string, args: string[]): Tool {
   const r = spawnSync(name, args, { encoding: 'utf8', timeout: 10_000 });
@@ -24,29 +25,6 @@ function probe(name: string, args: string[]): Tool {
 const GCC = probe('arm-none-eabi-gcc', ['--version']);
 const QEMU = probe('qemu-system-arm', ['--version']);
 
-const LINK = `
-MEMORY { CODE (rx) : ORIGIN = 0x00000000, LENGTH = 4M
-         RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 4M }
-ENTRY(_start)
-SECTIONS {
-  .vectors : { KEEP(*(.vectors)) } > CODE
-  .text : { *(.text*) *(.init) *(.fini) } > CODE
-  .rodata : { *(.rodata*) } > CODE
-  .ARM.exidx : { *(.ARM.exidx*) } > CODE
-  .init_array : { PROVIDE(__init_array_start = .); KEEP(*(.init_array*)) PROVIDE(__init_array_end = .); } > CODE
-  .fini_array : { PROVIDE(__fini_array_start = .); KEEP(*(.fini_array*)) PROVIDE(__fini_array_end = .); } > CODE
-  .data : { *(.data*) } > RAM
-  .bss : { __bss_start__ = .; *(.bss*) *(COMMON) __bss_end__ = .; } > RAM
-  end = .; __end__ = .;
-  __stack = ORIGIN(RAM) + LENGTH(RAM);
-}
-`;
-const VECTORS = `
-  .syntax unified
-  .section .vectors, "a"
-  .word 0x20400000
-  .word _start + 1
-`;
 const PROG = `
 #include <stdio.h>
 #include <string.h>
@@ -97,8 +75,8 @@ describe('semihosting: newlib rdimon program, simulator vs QEMU', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'mcusim-semihost-'));
-    writeFileSync(join(dir, 'mps2.ld'), LINK);
-    writeFileSync(join(dir, 'vectors.s'), VECTORS);
+    writeFileSync(join(dir, 'mps2.ld'), MPS2_LD);
+    writeFileSync(join(dir, 'vectors.s'), MPS2_VECTORS);
     writeFileSync(join(dir, 'prog.c'), PROG);
     const cc = run('arm-none-eabi-gcc', ['-O2', '-mcpu=cortex-m4', '-mthumb', '--specs=rdimon.specs', '-T', 'mps2.ld', 'vectors.s', 'prog.c', '-o', 'prog.elf'], dir);
     if (cc.code !== 0) throw new Error(`arm-none-eabi-gcc failed:\n${cc.stderr}`);

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REGISTRY, registryOnly, regsArb, flagsArb, hex } from './harness.js';
 import { ArchState, type Flags } from './model.js';
+import { MPS2_LD, MPS2_VECTORS } from '../helpers/mps2.js';
 
 registryOnly.on = true;
 await import('./dp.test.js');
@@ -36,43 +37,6 @@ function toolsMissing(): string | undefined {
 }
 const missingTool = toolsMissing();
 
-const VECTORS = `
-    .syntax unified
-    .cpu cortex-m4
-    .thumb
-    .section .vectors, "a"
-    .word 0x20400000
-    .word _start + 1
-    .rept 14
-    .word hang + 1
-    .endr
-    .text
-    .thumb_func
-hang: b hang
-`;
-const LINKER = `
-MEMORY { CODE (rx) : ORIGIN = 0x00000000, LENGTH = 4M
-         DATA (rwx) : ORIGIN = 0x20000000, LENGTH = 4M }
-ENTRY(_start)
-SECTIONS {
-  .vectors : { KEEP(*(.vectors)) } > CODE
-  .text : {
-    *(.text*)
-    KEEP(*(.init)) KEEP(*(.fini))
-    . = ALIGN(4);
-    __preinit_array_start = .; KEEP(*(.preinit_array)) __preinit_array_end = .;
-    __init_array_start = .; KEEP(*(SORT(.init_array.*))) KEEP(*(.init_array)) __init_array_end = .;
-    __fini_array_start = .; KEEP(*(.fini_array)) __fini_array_end = .;
-    *(.rodata*)
-    . = ALIGN(4);
-  } > CODE
-  .ARM.exidx : { *(.ARM.exidx*) } > CODE
-  .data : { *(.data*) . = ALIGN(4); } > DATA
-  .bss (NOLOAD) : { __bss_start__ = .; __bss_start = .; *(.bss*) *(COMMON) . = ALIGN(4); __bss_end__ = .; _end = .; } > DATA
-  end = .; __end__ = .;
-  __stack = 0x20400000;
-}
-`;
 const MAIN = `
 #include <stdio.h>
 extern void run_all(void);
@@ -131,8 +95,8 @@ it.skipIf(missingTool !== undefined)(missingTool ? `model vs QEMU [skipped: ${mi
   }
   const dir = mkdtempSync(join(tmpdir(), 'mcusim-sem-qemu-'));
   try {
-    writeFileSync(join(dir, 'vectors.s'), VECTORS);
-    writeFileSync(join(dir, 'mps2.ld'), LINKER);
+    writeFileSync(join(dir, 'vectors.s'), MPS2_VECTORS);
+    writeFileSync(join(dir, 'mps2.ld'), MPS2_LD);
     writeFileSync(join(dir, 'main.c'), MAIN);
     writeFileSync(join(dir, 'cases.s'), program(cases));
     execSync('arm-none-eabi-gcc -O2 -mcpu=cortex-m4 -mthumb --specs=rdimon.specs -T mps2.ld vectors.s cases.s main.c -o prog.elf', { cwd: dir, stdio: 'pipe' });
