@@ -24,3 +24,6 @@ export { Semihosting, runWithSemihosting, formatRefusals } from './semihost/semi
 export type { SemihostHost, SemihostOptions, SemihostRun } from './semihost/semihost.js';
 export type { Device } from './mem/device.js';
 export { UnmodelledDevice } from './mem/device.js';
+export { ExceptionModel, exceptionName, CFSR, HFSR, CCR, SHCSR } from './sys/exceptions.js';
+export type { ExceptionOptions } from './sys/exceptions.js';
+export { Scs, SysTick, Dwt } from './sys/scs.js';

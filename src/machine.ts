@@ -10,6 +10,8 @@ import type { Device } from './mem/device.js';
 import { cortexM4Basic, type CycleModel } from './timing/model.js';
 import { disassemble } from './disasm/disasm.js';
 import { parseRegName } from './isa/kinds.js';
+import { ExceptionModel, exceptionName, type ExceptionOptions, type Stop } from './sys/exceptions.js';
+import { Scs, SysTick, Dwt, CPUID_M4 } from './sys/scs.js';
 
 export interface MachineOptions {
   /** memory regions; default DEFAULT_REGIONS */
@@ -19,6 +21,14 @@ export interface MachineOptions {
   initialSp?: number;
   /** memory-mapped devices (peripherals) */
   devices?: Device[];
+  /**
+   * The ARMv7-M exception model (src/sys/exceptions.ts) with the SCS (SysTick, NVIC, SCB) and DWT devices: `true`
+   * or its options. Off by default: then faults, SVC and WFI stop the run as bare-metal snippets expect. With it on,
+   * load() and reset() boot from the vector table (SP = word 0, PC = word 1).
+   */
+  exceptions?: boolean | ExceptionOptions;
+  /** CPUID of the SCB (default Cortex-M4 r0p1) */
+  cpuid?: number;
 }
 
 /**
@@ -40,6 +50,16 @@ export interface FaultInfo {
   pc: number;
   /** the instruction at the PC as text, when it can be read */
   instruction?: string;
+  /** exception model: R0-R15 and xPSR when the fault happened */
+  registers?: number[];
+  xpsr?: number;
+  /** exception model: the handler that took the fault (HardFault when escalated) */
+  exception?: string;
+  escalated?: boolean;
+  /** exception model: the core locked up (a fault in HardFault or NMI, or with FAULTMASK set) */
+  lockup?: boolean;
+  /** exception model: CFSR, HFSR, MMFAR, BFAR after the fault */
+  status?: { cfsr: number; hfsr: number; mmfar: number; bfar: number };
 }
 
 export interface RunResult {
@@ -60,16 +80,65 @@ export interface LoadableImage {
 
 export type RegName = number | string;
 
+interface Snap { pc: number; itstate: number; regs: number[]; xpsr: number }
+
 export class Machine {
   readonly state = new CpuState();
   readonly bus: FlatBus;
   readonly engine: Engine;
+  /** the exception model and the system devices, when on */
+  readonly exceptions?: ExceptionModel;
+  readonly systick?: SysTick;
+  readonly scs?: Scs;
+  readonly dwt?: Dwt;
+  /** faults taken by handlers, by exception number: reported when a run stops inside that handler */
+  private faultReports = new Map<number, FaultInfo>();
 
   constructor(opts: MachineOptions = {}) {
-    this.bus = new FlatBus(opts.regions ?? DEFAULT_REGIONS, opts.devices ?? []);
-    this.engine = new Engine(this.state, this.bus, opts.model ?? cortexM4Basic);
+    const devices = [...(opts.devices ?? [])];
+    const model = opts.model ?? cortexM4Basic;
+    let ex: ExceptionModel | undefined;
+    if (opts.exceptions) {
+      const s = this.state;
+      ex = new ExceptionModel(s, opts.exceptions === true ? {} : opts.exceptions, model.exceptions);
+      const st = new SysTick(s, () => ex!.setPending(15));
+      const dwt = new Dwt(s);
+      const scs = new Scs(s, ex, st, dwt, opts.cpuid ?? CPUID_M4);
+      devices.push(scs, dwt);
+      this.exceptions = ex; this.systick = st; this.scs = scs; this.dwt = dwt;
+      this.bus = new FlatBus(opts.regions ?? DEFAULT_REGIONS, devices);
+      ex.bus = this.bus;
+    } else {
+      this.bus = new FlatBus(opts.regions ?? DEFAULT_REGIONS, devices);
+    }
+    this.engine = new Engine(this.state, this.bus, model);
     const top = Math.max(...this.bus.regions.map((r) => r.end));
     this.state.r[13] = (opts.initialSp ?? top) & ~3;
+    if (ex) { this.systick!.reset(); this.dwt!.reset(); }
+  }
+
+  /**
+   * Reset (B1.5.5 TakeReset): registers, modes and masks to their reset values, the system devices reset, then
+   * SP_main = word 0 and PC = word 1 of the vector table (VTOR's reset value; 0 without the exception model),
+   * EPSR.T = bit 0 of word 1 (0 makes the first instruction fault INVSTATE, as on silicon). Counters are kept.
+   */
+  reset(): void {
+    const s = this.state;
+    s.r.fill(0);
+    s.r[14] = -1;
+    s.apsr = 0; s.ipsr = 0; s.itstate = 0; s.primask = 0; s.faultmask = 0; s.basepri = 0; s.control = 0;
+    s.otherSp = 0; s.exclusive = -1; s.event = 0; s.excRet = 0;
+    s.divTrap = 0; s.unalignTrap = 0;
+    this.exceptions?.reset(); this.systick?.reset(); this.dwt?.reset(); this.scs?.reset();
+    this.faultReports.clear();
+    const vt = this.exceptions?.vtor ?? 0;
+    let sp: number, pc: number;
+    try { sp = this.bus.r32(vt); pc = this.bus.r32(vt + 4); } catch {
+      throw new RangeError(`reset: no memory at the vector table (0x${vt.toString(16)})`);
+    }
+    s.r[13] = sp & ~3;
+    s.pc = (pc & ~1) >>> 0;
+    s.t = pc & 1;
   }
 
   /** Copy an image's sections into memory and set the PC to its entry (or the first section's address). */
@@ -77,6 +146,7 @@ export class Machine {
     const img: LoadableImage = image instanceof Uint8Array ? { sections: [{ address, bytes: image }] } : image;
     for (const s of img.sections) if (s.bytes.length) this.bus.load(s.address, s.bytes);
     this.engine.invalidate();
+    if (this.exceptions) { this.reset(); return; }
     if (img.entry !== undefined) this.pc = img.entry;
     else if (img.sections.length) this.pc = img.sections[0]!.address;
   }
@@ -120,6 +190,7 @@ export class Machine {
 
   /** Run until a stop: the instruction limit, a halt idiom (`b .`), BKPT, SVC, WFI/WFE, or a fault. */
   run(opts: { maxInstructions?: number } = {}): RunResult {
+    if (this.exceptions) return this.runExceptions(opts.maxInstructions ?? 100_000_000);
     const s = this.state;
     const max = opts.maxInstructions ?? 100_000_000;
     const i0 = s.icount, c0 = s.cycles;
@@ -152,6 +223,99 @@ export class Machine {
       throw e;
     }
   }
+
+  /** run() with the exception model on: faults, SVC, interrupts and exception returns go through it. */
+  private runExceptions(max: number): RunResult {
+    const s = this.state, ex = this.exceptions!, st = this.systick!;
+    const i0 = s.icount, c0 = s.cycles;
+    const target = i0 + max;
+    const done = (reason: StopReason, extra: Partial<RunResult> = {}): RunResult => {
+      const r: RunResult = { reason, instructions: s.icount - i0, cycles: s.cycles - c0, pc: s.pc >>> 0, ...extra };
+      // a stop inside a fault handler reports the fault that led there
+      if (!r.fault && s.ipsr !== 0) { const f = this.faultReports.get(s.ipsr); if (f) r.fault = f; }
+      return r;
+    };
+    const stopped = (stop: Stop, snap: Snap) => done('fault', { fault: this.faultInfo(stop, snap) });
+    const fault = (e: CpuFault): RunResult | undefined => {
+      const snap = this.snap();
+      const stop = ex.fault(e, s.pc);
+      if (stop) return stopped(stop, snap);
+      const taken = ex.taken.get(s.ipsr);
+      if (taken) this.faultReports.set(s.ipsr, { ...this.faultInfo(taken, snap), exception: taken.exception, escalated: taken.escalated });
+      return undefined;
+    };
+    while (s.icount < target) {
+      if (ex.resetRequested) this.reset();
+      st.timeFix(); this.dwt!.timeFix();
+      st.sync();
+      const n = ex.preempting();
+      if (n !== 0) { const snap = this.snap(); const stop = ex.enter(n, s.pc); if (stop) return stopped(stop, snap); }
+      if (s.t === 0) {
+        const r = fault(new CpuFault('UsageFault', 'INVSTATE', 'branch to an address with bit 0 clear (Thumb bit off)'));
+        if (r) return r;
+        continue;
+      }
+      const remaining = target - s.icount;
+      let b = this.engine.block(s.pc, s.itstate, false);
+      // SysTick can interrupt: bound in-block loops to about the cycles until its next event
+      const wakes = st.enable === 1 && st.tickint === 1 && ex.couldPreempt(15);
+      if (b.selfLoop && !wakes) return done('halt');
+      let budget = remaining;
+      if (wakes) budget = Math.min(remaining, Math.max(1, Math.ceil(st.cyclesToEvent() / Math.max(1, b.cycles))) * b.n);
+      if (b.n > remaining) b = this.engine.block(s.pc, s.itstate, true);
+      s.codeChanged = 0;
+      try {
+        b.fn(s, this.bus, budget);
+      } catch (e) {
+        if (e instanceof CpuFault) { const r = fault(e); if (r) return r; continue; }
+        if (!(e instanceof Trap)) throw e;
+        if (e.kind === 'bkpt') return done('bkpt', { imm: e.imm });
+        const snap = this.snap();
+        s.pc = (s.pc + (e.kind === 'svc' ? 2 : this.instrSizeAt(s.pc))) >>> 0;
+        s.itstate = itAdvance(s.itstate);
+        s.icount += 1;
+        s.cycles += 1;
+        if (e.kind === 'svc') { const stop = ex.svc(e.imm); if (stop) return stopped(stop, snap); continue; }
+        // WFI/WFE: wake on an exception that would preempt if PRIMASK were 0; sleep until SysTick's next event
+        st.sync();
+        if (ex.preempting(true) !== 0) continue;
+        if (st.enable === 1 && st.tickint === 1 && ex.couldPreempt(15, true)) { s.cycles += st.cyclesToEvent(); st.sync(); continue; }
+        return done(e.kind, { imm: e.imm });
+      }
+      st.timeFix(); this.dwt!.timeFix();
+      if (s.excRet !== 0) {
+        const v = s.excRet;
+        s.excRet = 0;
+        if (s.ipsr !== 0) {
+          const snap = this.snap(), from = s.ipsr;
+          const stop = ex.exceptionReturn(v);
+          if (stop) return stopped(stop, snap);
+          if (!ex.active[from]) this.faultReports.delete(from);
+        }
+      }
+    }
+    return done('limit');
+  }
+
+  private snap(): Snap {
+    return { pc: this.state.pc >>> 0, itstate: this.state.itstate, regs: this.regs, xpsr: this.state.xpsr };
+  }
+
+  private faultInfo(stop: Stop | { kind: string; reason: string; message: string; address?: number; lockup?: boolean }, snap: Snap): FaultInfo {
+    const ex = this.exceptions!;
+    let instruction: string | undefined;
+    try { instruction = disassemble(this.bus.peek(snap.pc, 4), { address: snap.pc, itstate: snap.itstate })[0]?.text; } catch { /* PC outside memory */ }
+    const f: FaultInfo = {
+      kind: stop.kind, reason: stop.reason, message: stop.message, address: stop.address, pc: snap.pc, instruction,
+      registers: snap.regs, xpsr: snap.xpsr, status: { cfsr: ex.cfsr >>> 0, hfsr: ex.hfsr >>> 0, mmfar: ex.mmfar >>> 0, bfar: ex.bfar >>> 0 },
+    };
+    if (stop.lockup) f.lockup = true;
+    if (f.address === undefined) delete f.address;
+    return f;
+  }
+
+  /** name of the exception the core is handling, or 'Thread' */
+  get mode(): string { return this.state.ipsr === 0 ? 'Thread' : exceptionName(this.state.ipsr); }
 
   private instrSizeAt(a: number): number {
     const hw = this.bus.fetch16(a);

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import Table from 'cli-table3';
 import { assemble, formatDiagnostic, formatListing, type AsmResult } from '../asm/assembler.js';
 import { disassemble } from '../disasm/disasm.js';
-import { createMachine, type RunResult } from '../machine.js';
+import { createMachine, type Machine, type RunResult } from '../machine.js';
 import { REG_NAMES } from '../isa/kinds.js';
 import { isElf, parseElf, checkFits, ElfError } from '../load/elf.js';
 import { Semihosting, runWithSemihosting, formatRefusals } from '../semihost/semihost.js';
@@ -66,7 +66,7 @@ function flatImage(r: AsmResult): { base: number; bytes: Uint8Array } {
 
 const hex8 = (v: number) => '0x' + (v >>> 0).toString(16).padStart(8, '0');
 
-export function formatRun(m: ReturnType<typeof createMachine>, res: RunResult): string {
+export function formatRun(m: Machine, res: RunResult): string {
   const lines: string[] = [];
   const why: Record<string, string> = {
     halt: 'halted (branch to itself)', bkpt: `breakpoint (bkpt #${res.imm})`, svc: `supervisor call (svc #${res.imm})`,
@@ -77,6 +77,10 @@ export function formatRun(m: ReturnType<typeof createMachine>, res: RunResult): 
     const f = res.fault;
     lines.push(`${f.kind} ${f.reason}: ${f.message}`);
     lines.push(`  at pc ${hex8(f.pc)}${f.instruction ? `: ${f.instruction.replace('\t', ' ')}` : ''}`);
+    if (f.lockup) lines.push('  the core locked up (a fault while handling a fault)');
+    else if (f.exception) lines.push(`  taken by the ${f.exception} handler${f.escalated ? ' (escalated)' : ''}`);
+    if (f.status) lines.push(`  CFSR ${hex8(f.status.cfsr)}  HFSR ${hex8(f.status.hfsr)}  MMFAR ${hex8(f.status.mmfar)}  BFAR ${hex8(f.status.bfar)}`);
+    if (f.registers) lines.push('  registers at the fault: ' + f.registers.map((v, i) => `${REG_NAMES[i]}=${hex8(v)}`).join(' ') + (f.xpsr !== undefined ? ` xpsr=${hex8(f.xpsr)}` : ''));
   }
   const t = new Table({ head: ['reg', 'hex', 'signed', 'reg', 'hex', 'signed'], style: { head: [], border: [] } });
   for (let i = 0; i < 8; i++) {
@@ -138,8 +142,7 @@ export function buildProgram(): Command {
     .option('--host-dir <dir>', 'the one host directory the program may open, create, remove and rename files in (semihosting)')
     .option('--stats <file>', 'write the run summary to a file instead of stderr')
     .action((file: string, args: string[], o: RunOptions) => {
-      const m = createMachine();
-      loadProgram(m, file, o);
+      const m = loadProgram(file, o);
       const host = new NodeHost({
         hostDir: o.hostDir, cmdline: [file, ...args].join(' '),
         stdout: (b) => process.stdout.write(b), stderr: (b) => process.stderr.write(b),
@@ -152,7 +155,7 @@ export function buildProgram(): Command {
         try { writeFileSync(o.stats, lines.join('\n') + '\n'); } catch (e) { throw new UsageError(`cannot write ${o.stats}: ${(e as NodeJS.ErrnoException).code}`); }
       } else process.stderr.write(lines.join('\n') + '\n');
       if (run.exitCode !== undefined) process.exitCode = run.exitCode;
-      else if (res.reason === 'fault') process.exitCode = 2;
+      else if (res.reason === 'fault' || res.fault) process.exitCode = 2; // also a halt inside a fault handler
       else if (res.reason === 'limit') process.exitCode = 3;
     });
 
@@ -190,37 +193,37 @@ const kb = (n: number) => (n >= 1 << 20 && n % (1 << 20) === 0 ? `${n >> 20} MB`
 
 /**
  * Load a program by its kind: ELF (by its magic), assembly source (by its extension), else a raw binary at --base.
- * An image with a vector table at address 0 boots like the hardware: SP from word 0, PC from word 1.
+ * An image with a vector table at address 0 runs on a machine with the exception model, booting like the hardware
+ * (SP from word 0, PC from word 1); an assembly snippet without one runs bare (a fault stops the run).
  */
-function loadProgram(m: ReturnType<typeof createMachine>, file: string, o: RunOptions): void {
+function loadProgram(file: string, o: RunOptions): Machine {
   const bytes = readBinary(file);
-  let bootsAtZero = false;
   try {
     if (isElf(bytes)) {
       const img = parseElf(bytes);
+      const l = img.loadable();
+      const vectors = l.sections.some((s) => s.address === 0 && s.bytes.length >= 8);
+      const m = createMachine({ exceptions: vectors });
       const problems = checkFits(img, m.bus.regions.map((r) => ({ name: r.name, base: r.base, size: r.size })));
       if (problems.length) throw new UsageError(`cannot load ${file}:\n  ${problems.join('\n  ')}`);
-      const l = img.loadable();
       m.load(l);
-      bootsAtZero = l.sections.some((s) => s.address === 0 && s.bytes.length >= 8);
-    } else if (/\.(s|S|asm)$/.test(file)) {
+      return m;
+    }
+    if (/\.(s|S|asm)$/.test(file)) {
       const r = assembleFile(file, o);
+      const m = createMachine();
       // .bss is zero-filled: memory starts zeroed, and the machine is new
       m.load({ sections: r.sections.filter((s) => s.kind !== 'bss'), entry: r.entry });
-    } else {
-      m.load(bytes, o.base ?? 0);
-      bootsAtZero = (o.base ?? 0) === 0 && bytes.length >= 8;
+      return m;
     }
+    const base = o.base ?? 0;
+    const m = createMachine({ exceptions: base === 0 && bytes.length >= 8 });
+    m.load(bytes, base);
+    return m;
   } catch (e) {
     if (e instanceof UsageError) throw e;
     if (e instanceof ElfError) throw new UsageError(`${file}: ${e.message}`);
     throw new UsageError(`cannot load ${file}: ${(e as { message?: string }).message ?? e}`);
-  }
-  if (bootsAtZero) {
-    const sp = m.read32(0), pc = m.read32(4);
-    m.setReg('sp', sp);
-    m.pc = pc;
-    if ((pc & 1) === 0) m.state.t = 0; // a reset vector without the Thumb bit faults INVSTATE, as on the hardware
   }
 }
 

@@ -32,6 +32,11 @@ export class CpuState {
   cycles = 0;
   /** set when a store hit translated code: the running block leaves after that store (engine, machine) */
   codeChanged = 0;
+  /**
+   * set by an interworking PC write (BX, BLX, POP/LDM/LDR pc) of a value 0xFxxxxxxx: the whole value (EXC_RETURN
+   * when in Handler mode). The machine reads and clears it after each block when the exception model is on.
+   */
+  excRet = 0;
 
   get apsr(): number {
     return ((this.n << 31) | (this.z << 30) | (this.c << 29) | (this.v << 28) | (this.q << 27) | (this.ge << 16)) >>> 0;

@@ -37,6 +37,8 @@ export interface Block {
   info: BlockInfo;
   /** the block is `b .`: a branch to itself with nothing else (a halt idiom) */
   selfLoop: boolean;
+  /** static cycles of one pass (without taken-branch refills and run-time costs) */
+  cycles: number;
   source: string;
 }
 
@@ -135,7 +137,9 @@ export class Engine {
             return `{${done}if(++iter<maxIter)continue;s.pc=${start};s.itstate=0;return;}`;
           }
           if (how === 'branch') return `{const ${t}=(${target})&-2;${done}s.pc=${t}>>>0;s.itstate=0;return;}`;
-          return `{const ${t}=${target};${done}s.t=${t}&1;s.pc=(${t}&-2)>>>0;s.itstate=0;return;}`;
+          // BXWritePC / LoadWritePC: a value 0xFxxxxxxx is also noted in s.excRet; with the exception model on, the
+          // machine turns it into an exception return when the core is in Handler mode (B1.5.8), else ignores it
+          return `{const ${t}=${target};${done}s.t=${t}&1;s.pc=(${t}&-2)>>>0;s.itstate=0;if((${t}>>>28)===15)s.excRet=${t}>>>0;return;}`;
         },
         wr: (n, expr, how = 'branch') => {
           if (n === 15) return g.branch(expr, how);
@@ -181,7 +185,7 @@ export class Engine {
     if (loops) body = `let iter=0;const maxIter=Math.floor(budget/${n});for(;;){ip=0;\n${body}\n}`; // ip: each pass starts at 0
     const source = `return function blk_${start.toString(16)}(s,m,budget){const r=s.r;let ip=0;try{\n${body}\n}catch(e){unwind(s,info,ip);throw e;}};`;
     const fn = new Function('rt', 'info', 'unwind', source)(rt, info, unwind) as Block['fn'];
-    return { fn, n, info, selfLoop, source };
+    return { fn, n, info, selfLoop, cycles: cyc, source };
   }
 
   /** An IT-block rule the instruction breaks at this ITSTATE (executing it is UNPREDICTABLE: we fault). */

@@ -15,7 +15,13 @@ export interface CycleModel {
   cost(d: Decoded): number;
   /** cycles a taken branch adds (pipeline refill P) */
   taken(d: Decoded): number;
+  /** exception entry, return and tail-chain cycles (the exception model); default EXCEPTION_CYCLES_M4 */
+  exceptions?: ExceptionCycles;
 }
+
+export interface ExceptionCycles { entry: number; return: number; tailChain: number }
+/** Cortex-M4 without lazy FP stacking (reference/cortex-m-timing.md): entry 12, return 10, tail chain 6. */
+export const EXCEPTION_CYCLES_M4: ExceptionCycles = { entry: 12, return: 10, tailChain: 6 };
 
 function popcount16(x: number): number {
   let n = 0;
@@ -42,4 +48,5 @@ export const cortexM4Basic: CycleModel = {
     return M4[cls];
   },
   taken: () => 1,
+  exceptions: EXCEPTION_CYCLES_M4,
 };

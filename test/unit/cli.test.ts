@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { main } from '../../src/cli/main.js';
+import { assemble } from '../../src/asm/assembler.js';
 
 const FIX = join(import.meta.dirname, '../fixtures/cli');
 const EXAMPLE = join(import.meta.dirname, '../../programs/examples/dot-product.s');
@@ -56,6 +57,31 @@ describe('mcusim run', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^mcusim: .*trunc\.elf: .*(truncated|past the end)/m);
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+  it('a binary with a vector table boots from it; a fault its handler cannot fix is reported with the fault status', () => {
+    // UDF with UsageFault not enabled in SHCSR escalates to HardFault (ARMv7-M B1.5.7), whose handler is `b .`
+    const a = assemble(`
+        .syntax unified
+        .thumb
+        .word   0x20001000, reset + 1, 0, hard + 1
+    reset:
+        movs    r0, #42
+        udf     #7
+    hard:
+        b       hard
+    `);
+    expect(a.ok).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const bin = join(dir, 'fault.bin');
+    writeFileSync(bin, a.sections.find((x) => x.name === '.text')!.bytes);
+    const r = cli('run', bin);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/UsageFault UNDEFINSTR/);
+    expect(r.err).toMatch(/at pc 0x00000012: udf\s+#7/);
+    expect(r.err).toMatch(/taken by the HardFault handler \(escalated\)/);
+    // CFSR.UNDEFINSTR is bit 16, HFSR.FORCED bit 30 (B3.2.15, B3.2.16)
+    expect(r.err).toMatch(/CFSR 0x00010000  HFSR 0x40000000/);
+    expect(r.err).toMatch(/r0=0x0000002a/);
   });
   it('reports a fault with its PC and instruction, exit code 2', () => {
     const r = cli('run', join(FIX, 'fault.s'));
