@@ -2,4 +2,4 @@
 // The mcusim command. The TypeScript is compiled into dist/ by `npm ci` (the prepare script) or `npm run build`.
 import { main } from '../dist/src/cli/main.js';
 
-main(process.argv);
+await main(process.argv);

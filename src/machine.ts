@@ -71,6 +71,15 @@ export interface RunResult {
   fault?: FaultInfo;
   /** BKPT / SVC immediate */
   imm?: number;
+  /** for reason 'limit': which budget ran out */
+  limit?: 'instructions' | 'cycles';
+}
+
+export interface RunOptions {
+  /** stop after this many instructions (default 100 M) */
+  maxInstructions?: number;
+  /** stop once this many cycles have passed (the last instruction may end a few cycles past it) */
+  maxCycles?: number;
 }
 
 export interface LoadableImage {
@@ -189,10 +198,31 @@ export class Machine {
   step(): RunResult { return this.run({ maxInstructions: 1 }); }
 
   /** Run until a stop: the instruction limit, a halt idiom (`b .`), BKPT, SVC, WFI/WFE, or a fault. */
-  run(opts: { maxInstructions?: number } = {}): RunResult {
-    if (this.exceptions) return this.runExceptions(opts.maxInstructions ?? 100_000_000);
+  run(opts: RunOptions = {}): RunResult {
+    const maxI = opts.maxInstructions ?? 100_000_000;
+    if (opts.maxCycles === undefined) return this.runFor(maxI);
+    // A cycle budget: run chunks of at most (cycles left) / 16 instructions, repeating until the target is met.
+    // An instruction costs 1 to about 16 cycles, so a chunk rarely passes the target, and near the end the chunks
+    // are single instructions: the run stops within one instruction's cost of the target.
     const s = this.state;
-    const max = opts.maxInstructions ?? 100_000_000;
+    const i0 = s.icount, c0 = s.cycles;
+    for (;;) {
+      const leftI = i0 + maxI - s.icount, leftC = c0 + opts.maxCycles - s.cycles;
+      if (leftI <= 0 || leftC <= 0) {
+        return { reason: 'limit', limit: leftI <= 0 ? 'instructions' : 'cycles', instructions: s.icount - i0, cycles: s.cycles - c0, pc: s.pc >>> 0 };
+      }
+      const r = this.runFor(Math.min(leftI, Math.max(1, Math.floor(leftC / 16))));
+      if (r.reason !== 'limit') return { ...r, instructions: s.icount - i0, cycles: s.cycles - c0 };
+    }
+  }
+
+  private runFor(max: number): RunResult {
+    const r = this.exceptions ? this.runExceptions(max) : this.runBare(max);
+    return r.reason === 'limit' ? { ...r, limit: 'instructions' } : r;
+  }
+
+  private runBare(max: number): RunResult {
+    const s = this.state;
     const i0 = s.icount, c0 = s.cycles;
     const target = i0 + max;
     const done = (reason: StopReason, extra: Partial<RunResult> = {}): RunResult =>

@@ -11,7 +11,7 @@ import { disassemble } from '../disasm/disasm.js';
 import { createMachine, type Machine, type RunResult } from '../machine.js';
 import { REG_NAMES } from '../isa/kinds.js';
 import { isElf, parseElf, checkFits, ElfError } from '../load/elf.js';
-import { Semihosting, runWithSemihosting, formatRefusals } from '../semihost/semihost.js';
+import { Semihosting, runWithSemihosting, formatRefusals, type SemihostRun } from '../semihost/semihost.js';
 import { NodeHost } from './host.js';
 import { boardNames, getBoard } from '../board/boards.js';
 import { flashWaitStates } from '../board/schema.js';
@@ -66,13 +66,13 @@ function flatImage(r: AsmResult): { base: number; bytes: Uint8Array } {
 
 const hex8 = (v: number) => '0x' + (v >>> 0).toString(16).padStart(8, '0');
 
-export function formatRun(m: Machine, res: RunResult): string {
+export function formatRun(m: Machine, res: RunResult, stoppedBy?: string): string {
   const lines: string[] = [];
   const why: Record<string, string> = {
     halt: 'halted (branch to itself)', bkpt: `breakpoint (bkpt #${res.imm})`, svc: `supervisor call (svc #${res.imm})`,
-    wfi: 'waiting for interrupt (wfi) with no interrupt source', wfe: 'waiting for event (wfe)', limit: 'instruction limit reached', fault: 'fault',
+    wfi: 'waiting for interrupt (wfi) with no interrupt source', wfe: 'waiting for event (wfe)', limit: `${res.limit === 'cycles' ? 'cycle' : 'instruction'} limit reached`, fault: 'fault',
   };
-  lines.push(`stopped: ${why[res.reason]} at pc ${hex8(res.pc)}`);
+  lines.push(`stopped: ${stoppedBy ?? why[res.reason]} at pc ${hex8(res.pc)}`);
   if (res.fault) {
     const f = res.fault;
     lines.push(`${f.kind} ${f.reason}: ${f.message}`);
@@ -141,16 +141,18 @@ export function buildProgram(): Command {
     .option('--cpu <name>', 'cortex-m0, cortex-m3, cortex-m4 (default) or cortex-m7')
     .option('--host-dir <dir>', 'the one host directory the program may open, create, remove and rename files in (semihosting)')
     .option('--stats <file>', 'write the run summary to a file instead of stderr')
-    .action((file: string, args: string[], o: RunOptions) => {
+    .option('--max-cycles <n>', 'cycle limit', parseCount)
+    .option('--timeout <seconds>', 'wall-clock limit for the run', parseSeconds)
+    .action(async (file: string, args: string[], o: RunOptions) => {
       const m = loadProgram(file, o);
       const host = new NodeHost({
         hostDir: o.hostDir, cmdline: [file, ...args].join(' '),
         stdout: (b) => process.stdout.write(b), stderr: (b) => process.stderr.write(b),
       });
       const sh = new Semihosting(host);
-      const run = runWithSemihosting(m, sh, { maxInstructions: o.maxInstructions ?? o.max });
+      const run = await runSliced(m, sh, { maxInstructions: o.maxInstructions ?? o.max, maxCycles: o.maxCycles, timeoutMs: o.timeout === undefined ? undefined : o.timeout * 1000 });
       const res = run.result;
-      const lines = [run.exit ? `program exited with code ${run.exitCode} (semihosting)` : '', formatRun(m, res), ...formatRefusals(sh)].filter(Boolean);
+      const lines = [run.exit ? `program exited with code ${run.exitCode} (semihosting)` : '', formatRun(m, res, run.stopped), ...formatRefusals(sh)].filter(Boolean);
       if (o.stats) {
         try { writeFileSync(o.stats, lines.join('\n') + '\n'); } catch (e) { throw new UsageError(`cannot write ${o.stats}: ${(e as NodeJS.ErrnoException).code}`); }
       } else process.stderr.write(lines.join('\n') + '\n');
@@ -187,7 +189,43 @@ export function buildProgram(): Command {
   return program;
 }
 
-interface RunOptions { max: number; maxInstructions?: number; base?: number; data: number; cpu?: string; hostDir?: string; stats?: string }
+interface RunOptions { max: number; maxInstructions?: number; maxCycles?: number; timeout?: number; base?: number; data: number; cpu?: string; hostDir?: string; stats?: string }
+
+function parseSeconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`'${v}' is not a positive number of seconds`);
+  return n;
+}
+
+/** Instructions per slice: between slices the event loop runs, so Ctrl-C and the timeout are noticed. */
+const SLICE = 20_000_000;
+
+/**
+ * Run in slices until the program stops, a budget runs out, the timeout passes or the user presses Ctrl-C; the
+ * last two stop the run the way a limit does (`stopped` says which), with the state as it was.
+ */
+async function runSliced(m: Machine, sh: Semihosting, o: { maxInstructions: number; maxCycles?: number; timeoutMs?: number }): Promise<SemihostRun & { stopped?: string }> {
+  let interrupted = false;
+  const onInt = () => { interrupted = true; };
+  process.on('SIGINT', onInt);
+  const t0 = Date.now();
+  const i0 = m.instructions, c0 = m.cycles;
+  try {
+    for (;;) {
+      const leftI = o.maxInstructions - (m.instructions - i0);
+      const leftC = o.maxCycles === undefined ? undefined : o.maxCycles - (m.cycles - c0);
+      const r = runWithSemihosting(m, sh, { maxInstructions: Math.min(leftI, SLICE), maxCycles: leftC });
+      const total = { ...r.result, instructions: m.instructions - i0, cycles: m.cycles - c0 };
+      const sliceEnded = r.result.reason === 'limit' && r.result.limit === 'instructions' && leftI > SLICE;
+      if (!sliceEnded) return { ...r, result: total };
+      await new Promise((res) => setImmediate(res));
+      if (interrupted) return { ...r, result: total, stopped: 'interrupted (Ctrl-C)' };
+      if (o.timeoutMs !== undefined && Date.now() - t0 >= o.timeoutMs) return { ...r, result: total, stopped: `timeout: ${o.timeoutMs / 1000} s passed` };
+    }
+  } finally {
+    process.off('SIGINT', onInt);
+  }
+}
 
 const kb = (n: number) => (n >= 1 << 20 && n % (1 << 20) === 0 ? `${n >> 20} MB` : `${n / 1024} KB`);
 
@@ -231,10 +269,10 @@ function hex4(b: Uint8Array, i: number): string {
   return ((b[i]! | (b[i + 1]! << 8)) >>> 0).toString(16).padStart(4, '0');
 }
 
-export function main(argv: string[]): void {
+export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
-    program.parse(argv);
+    await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) { process.exitCode = e.exitCode; return; }
     if (e instanceof UsageError) { process.stderr.write(`mcusim: ${e.message}\n`); process.exitCode = e.code; return; }

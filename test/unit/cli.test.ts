@@ -10,13 +10,13 @@ const EXAMPLE = join(import.meta.dirname, '../../programs/examples/dot-product.s
 const HELLO = join(import.meta.dirname, '../../programs/examples/hello/hello.elf');
 
 /** Run the CLI in-process; capture stdout, stderr and the exit code. */
-function cli(...args: string[]): { out: string; err: string; code: number } {
+async function cli(...args: string[]): Promise<{ out: string; err: string; code: number }> {
   let out = '', err = '';
   const text = (s: string | Uint8Array) => (typeof s === 'string' ? s : new TextDecoder().decode(s));
   const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += text(s); return true; });
   const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += text(s); return true; });
   process.exitCode = 0;
-  try { main(['node', 'mcusim', ...args]); } finally { o.mockRestore(); e.mockRestore(); }
+  try { await main(['node', 'mcusim', ...args]); } finally { o.mockRestore(); e.mockRestore(); }
   const code = Number(process.exitCode ?? 0);
   process.exitCode = 0;
   return { out, err, code };
@@ -24,8 +24,8 @@ function cli(...args: string[]): { out: string; err: string; code: number } {
 afterEach(() => { process.exitCode = 0; });
 
 describe('mcusim run', () => {
-  it('runs the example to its breakpoint: the scalar and SIMD dot products agree', () => {
-    const r = cli('run', EXAMPLE);
+  it('runs the example to its breakpoint: the scalar and SIMD dot products agree', async () => {
+    const r = await cli('run', EXAMPLE);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/stopped: breakpoint \(bkpt #0\)/);
     // sum(a[i] * b[i]) over the example's vectors, worked out by hand from its .byte lines: -49384
@@ -34,31 +34,31 @@ describe('mcusim run', () => {
     expect(r.err).toMatch(/flags: N=0 Z=1/);
     expect(r.err).toMatch(/instructions: \d+ +cycles: \d+/);
   });
-  it('runs a GCC-built ELF with semihosting: its stdout alone on stdout, its exit code as ours', () => {
-    const r = cli('run', HELLO, '--', 'one', 'two');
+  it('runs a GCC-built ELF with semihosting: its stdout alone on stdout, its exit code as ours', async () => {
+    const r = await cli('run', HELLO, '--', 'one', 'two');
     // hello.c prints these lines and returns argc - 1 (QEMU mps2-an386 prints the same, argv[0] aside)
     expect(r.out).toBe(`hello from a simulated Cortex-M4\nargv[0] = ${HELLO}\nargv[1] = one\nargv[2] = two\nint8 dot product: 1423\n`);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/program exited with code 2 \(semihosting\)/);
   });
-  it('--stats writes the summary to a file, keeping stderr for the program', () => {
+  it('--stats writes the summary to a file, keeping stderr for the program', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
     const stats = join(dir, 'stats.txt');
-    const r = cli('run', HELLO, '--stats', stats);
+    const r = await cli('run', HELLO, '--stats', stats);
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     expect(readFileSync(stats, 'utf8')).toMatch(/program exited with code 0[\s\S]*instructions: \d+/);
   });
-  it('a bad ELF is a message naming what is wrong', () => {
+  it('a bad ELF is a message naming what is wrong', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
     const f = join(dir, 'trunc.elf');
     writeFileSync(f, readFileSync(HELLO).subarray(0, 100));
-    const r = cli('run', f);
+    const r = await cli('run', f);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^mcusim: .*trunc\.elf: .*(truncated|past the end)/m);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
-  it('a binary with a vector table boots from it; a fault its handler cannot fix is reported with the fault status', () => {
+  it('a binary with a vector table boots from it; a fault its handler cannot fix is reported with the fault status', async () => {
     // UDF with UsageFault not enabled in SHCSR escalates to HardFault (ARMv7-M B1.5.7), whose handler is `b .`
     const a = assemble(`
         .syntax unified
@@ -74,7 +74,7 @@ describe('mcusim run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
     const bin = join(dir, 'fault.bin');
     writeFileSync(bin, a.sections.find((x) => x.name === '.text')!.bytes);
-    const r = cli('run', bin);
+    const r = await cli('run', bin);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/UsageFault UNDEFINSTR/);
     expect(r.err).toMatch(/at pc 0x00000012: udf\s+#7/);
@@ -83,77 +83,103 @@ describe('mcusim run', () => {
     expect(r.err).toMatch(/CFSR 0x00010000  HFSR 0x40000000/);
     expect(r.err).toMatch(/r0=0x0000002a/);
   });
-  it('reports a fault with its PC and instruction, exit code 2', () => {
-    const r = cli('run', join(FIX, 'fault.s'));
+  it('reports a fault with its PC and instruction, exit code 2', async () => {
+    const r = await cli('run', join(FIX, 'fault.s'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/BusFault PRECISERR: read of 4 bytes at 0x60000000 outside the memory map/);
     expect(r.err).toMatch(/at pc 0x00000006: ldr\s+r2, \[r1\]/);
     expect(r.err).toMatch(/r0\s+│ 0x00000001/);
   });
-  it('stops at the instruction limit with exit code 3', () => {
+  it('stops at the instruction limit with exit code 3', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
     const f = join(dir, 'loop.s');
     writeFileSync(f, '.syntax unified\n.thumb\n_start:\n1: adds r0, #1\n b 1b\n');
-    const r = cli('run', f, '--max', '1001');
+    const r = await cli('run', f, '--max', '1001');
     expect(r.code).toBe(3);
     expect(r.err).toMatch(/instruction limit reached/);
     expect(r.err).toMatch(/r0\s+│ 0x000001f5 │ 501/);
   });
-  it('prints every assembly error with file:line:column and exits 1, no stack trace', () => {
-    const r = cli('run', join(FIX, 'bad.s'));
+  it('--max-cycles stops a runaway program near the cycle budget, with where it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const f = join(dir, 'spin.s');
+    writeFileSync(f, '.syntax unified\n.thumb\n_start:\n1: adds r0, #1\n b 1b\n');
+    const r = await cli('run', f, '--max-cycles', '3000');
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/stopped: cycle limit reached at pc 0x0000000[02]/);
+    // each pass is adds (1 cycle) + a taken branch (1 + refill 1): 3 cycles in the base model
+    const cycles = Number(/cycles: (\d+)/.exec(r.err)![1]);
+    expect(cycles).toBeGreaterThanOrEqual(3000);
+    expect(cycles).toBeLessThan(3003);
+  });
+  it('--timeout and Ctrl-C stop an endless program with a report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const f = join(dir, 'spin.s');
+    writeFileSync(f, '.syntax unified\n.thumb\n_start:\n1: adds r0, #1\n b 1b\n');
+    const t = await cli('run', f, '--max', '100000000000', '--timeout', '0.2');
+    expect(t.code).toBe(3);
+    expect(t.err).toMatch(/stopped: timeout: 0\.2 s passed at pc/);
+    const timer = setTimeout(() => process.emit('SIGINT'), 150);
+    const c = await cli('run', f, '--max', '100000000000');
+    clearTimeout(timer);
+    expect(c.code).toBe(3);
+    expect(c.err).toMatch(/stopped: interrupted \(Ctrl-C\) at pc/);
+    expect(Number(/r0\s+│ 0x[0-9a-f]+ │ (\d+)/.exec(c.err)![1])).toBeGreaterThan(1000);
+  });
+  it('prints every assembly error with file:line:column and exits 1, no stack trace', async () => {
+    const r = await cli('run', join(FIX, 'bad.s'));
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/bad\.s:4:\d+: error: .*0x101/);
     expect(r.err).toMatch(/bad\.s:5:\d+: error: .*frob/);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
-  it('a missing file is a message, not a stack trace', () => {
-    const r = cli('run', '/nonexistent/x.s');
+  it('a missing file is a message, not a stack trace', async () => {
+    const r = await cli('run', '/nonexistent/x.s');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/mcusim: cannot read \/nonexistent\/x\.s: ENOENT/);
   });
-  it('rejects a bad --max', () => {
-    const r = cli('run', EXAMPLE, '--max', 'lots');
+  it('rejects a bad --max', async () => {
+    const r = await cli('run', EXAMPLE, '--max', 'lots');
     expect(r.code).not.toBe(0);
     expect(r.err).toMatch(/'lots' is not a positive whole number/);
   });
 });
 
 describe('mcusim boards', () => {
-  it('lists the shipped boards', () => {
-    const r = cli('boards');
+  it('lists the shipped boards', async () => {
+    const r = await cli('boards');
     expect(r.code).toBe(0);
     for (const b of ['mps2-an386', 'mps2-an500', 'stm32f411re', 'stm32f412', 'stm32f746g-disco', 'stm32f767', 'stm32h743']) expect(r.out).toContain(b);
   });
-  it('shows one board: the F411 at 100 MHz has 3 flash wait states (shared/reference/boards.md)', () => {
-    const r = cli('boards', 'stm32f411re');
+  it('shows one board: the F411 at 100 MHz has 3 flash wait states (shared/reference/boards.md)', async () => {
+    const r = await cli('boards', 'stm32f411re');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/clock 100 MHz, flash wait states at this clock: 3/);
     expect(r.out).toMatch(/0x08000000 │ 512 KB/);
   });
-  it('an unknown board is a message listing the boards', () => {
-    const r = cli('boards', 'nope');
+  it('an unknown board is a message listing the boards', async () => {
+    const r = await cli('boards', 'nope');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/unknown board 'nope' \(boards: mps2-an386/);
   });
 });
 
 describe('mcusim asm / disasm', () => {
-  it('assembles to a binary and disassembles it back', () => {
+  it('assembles to a binary and disassembles it back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
     const src = join(dir, 'k.s'), bin = join(dir, 'k.bin');
     writeFileSync(src, '.syntax unified\n.thumb\n_start:\n smlad r2, r3, r5, r8\n adds r0, r1, #1\n');
-    const a = cli('asm', src, '-o', bin, '--listing');
+    const a = await cli('asm', src, '-o', bin, '--listing');
     expect(a.code).toBe(0);
     // smlad r2, r3, r5, r8 is [0x23,0xfb,0x05,0x82] (shared/reference/oracles.md); adds r0, r1, #1 is 0x1c48
     expect([...readFileSync(bin)]).toEqual([0x23, 0xfb, 0x05, 0x82, 0x48, 0x1c]);
     expect(a.out).toMatch(/smlad r2, r3, r5, r8/);
-    const d = cli('disasm', bin, '--base', '0x1000');
+    const d = await cli('disasm', bin, '--base', '0x1000');
     expect(d.code).toBe(0);
     expect(d.out).toMatch(/1000:\s+fb23 8205\s+smlad\s+r2, r3, r5, r8/);
     expect(d.out).toMatch(/1004:\s+1c48\s+adds\s+r0, r1, #1/);
   });
-  it('rejects a bad --base', () => {
-    const r = cli('disasm', EXAMPLE, '--base', 'zz');
+  it('rejects a bad --base', async () => {
+    const r = await cli('disasm', EXAMPLE, '--base', 'zz');
     expect(r.code).not.toBe(0);
     expect(r.err).toMatch(/'zz' is not an address/);
   });
