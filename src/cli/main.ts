@@ -10,7 +10,7 @@ import { assemble, formatDiagnostic, formatListing, type AsmResult } from '../as
 import { disassemble } from '../disasm/disasm.js';
 import { createMachine, type Machine, type RunResult } from '../machine.js';
 import { REG_NAMES } from '../isa/kinds.js';
-import { isElf, parseElf, checkFits, ElfError } from '../load/elf.js';
+import { isElf, parseElf, checkFits, ElfError, type ElfImage } from '../load/elf.js';
 import { Semihosting, runWithSemihosting, formatRefusals, type SemihostRun } from '../semihost/semihost.js';
 import { NodeHost } from './host.js';
 import { boardNames, getBoard } from '../board/boards.js';
@@ -66,17 +66,18 @@ function flatImage(r: AsmResult): { base: number; bytes: Uint8Array } {
 
 const hex8 = (v: number) => '0x' + (v >>> 0).toString(16).padStart(8, '0');
 
-export function formatRun(m: Machine, res: RunResult, stoppedBy?: string): string {
+export function formatRun(m: Machine, res: RunResult, stoppedBy?: string, where?: (address: number) => string | undefined): string {
+  const at = (a: number) => { const w = where?.(a); return `${hex8(a)}${w ? ` (${w})` : ''}`; };
   const lines: string[] = [];
   const why: Record<string, string> = {
     halt: 'halted (branch to itself)', bkpt: `breakpoint (bkpt #${res.imm})`, svc: `supervisor call (svc #${res.imm})`,
     wfi: 'waiting for interrupt (wfi) with no interrupt source', wfe: 'waiting for event (wfe)', limit: `${res.limit === 'cycles' ? 'cycle' : 'instruction'} limit reached`, fault: 'fault',
   };
-  lines.push(`stopped: ${stoppedBy ?? why[res.reason]} at pc ${hex8(res.pc)}`);
+  lines.push(`stopped: ${stoppedBy ?? why[res.reason]} at pc ${at(res.pc)}`);
   if (res.fault) {
     const f = res.fault;
     lines.push(`${f.kind} ${f.reason}: ${f.message}`);
-    lines.push(`  at pc ${hex8(f.pc)}${f.instruction ? `: ${f.instruction.replace('\t', ' ')}` : ''}`);
+    lines.push(`  at pc ${at(f.pc)}${f.instruction ? `: ${f.instruction.replace('\t', ' ')}` : ''}`);
     if (f.lockup) lines.push('  the core locked up (a fault while handling a fault)');
     else if (f.exception) lines.push(`  taken by the ${f.exception} handler${f.escalated ? ' (escalated)' : ''}`);
     if (f.status) lines.push(`  CFSR ${hex8(f.status.cfsr)}  HFSR ${hex8(f.status.hfsr)}  MMFAR ${hex8(f.status.mmfar)}  BFAR ${hex8(f.status.bfar)}`);
@@ -144,7 +145,7 @@ export function buildProgram(): Command {
     .option('--max-cycles <n>', 'cycle limit', parseCount)
     .option('--timeout <seconds>', 'wall-clock limit for the run', parseSeconds)
     .action(async (file: string, args: string[], o: RunOptions) => {
-      const m = loadProgram(file, o);
+      const { m, elf } = loadProgram(file, o);
       const host = new NodeHost({
         hostDir: o.hostDir, cmdline: [file, ...args].join(' '),
         stdout: (b) => process.stdout.write(b), stderr: (b) => process.stderr.write(b),
@@ -152,7 +153,8 @@ export function buildProgram(): Command {
       const sh = new Semihosting(host);
       const run = await runSliced(m, sh, { maxInstructions: o.maxInstructions ?? o.max, maxCycles: o.maxCycles, timeoutMs: o.timeout === undefined ? undefined : o.timeout * 1000 });
       const res = run.result;
-      const lines = [run.exit ? `program exited with code ${run.exitCode} (semihosting)` : '', formatRun(m, res, run.stopped), ...formatRefusals(sh)].filter(Boolean);
+      const where = (a: number) => { const f = elf?.symbolAt(a); return f ? `${f.name}+0x${(a - f.value).toString(16)}` : undefined; };
+      const lines = [run.exit ? `program exited with code ${run.exitCode} (semihosting)` : '', formatRun(m, res, run.stopped, where), ...formatRefusals(sh)].filter(Boolean);
       if (o.stats) {
         try { writeFileSync(o.stats, lines.join('\n') + '\n'); } catch (e) { throw new UsageError(`cannot write ${o.stats}: ${(e as NodeJS.ErrnoException).code}`); }
       } else process.stderr.write(lines.join('\n') + '\n');
@@ -234,7 +236,9 @@ const kb = (n: number) => (n >= 1 << 20 && n % (1 << 20) === 0 ? `${n >> 20} MB`
  * An image with a vector table at address 0 runs on a machine with the exception model, booting like the hardware
  * (SP from word 0, PC from word 1); an assembly snippet without one runs bare (a fault stops the run).
  */
-function loadProgram(file: string, o: RunOptions): Machine {
+interface Loaded { m: Machine; elf?: ElfImage }
+
+function loadProgram(file: string, o: RunOptions): Loaded {
   const bytes = readBinary(file);
   try {
     if (isElf(bytes)) {
@@ -245,19 +249,19 @@ function loadProgram(file: string, o: RunOptions): Machine {
       const problems = checkFits(img, m.bus.regions.map((r) => ({ name: r.name, base: r.base, size: r.size })));
       if (problems.length) throw new UsageError(`cannot load ${file}:\n  ${problems.join('\n  ')}`);
       m.load(l);
-      return m;
+      return { m, elf: img };
     }
     if (/\.(s|S|asm)$/.test(file)) {
       const r = assembleFile(file, o);
       const m = createMachine();
       // .bss is zero-filled: memory starts zeroed, and the machine is new
       m.load({ sections: r.sections.filter((s) => s.kind !== 'bss'), entry: r.entry });
-      return m;
+      return { m };
     }
     const base = o.base ?? 0;
     const m = createMachine({ exceptions: base === 0 && bytes.length >= 8 });
     m.load(bytes, base);
-    return m;
+    return { m };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     if (e instanceof ElfError) throw new UsageError(`${file}: ${e.message}`);

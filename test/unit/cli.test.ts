@@ -40,6 +40,8 @@ describe('mcusim run', () => {
     expect(r.out).toBe(`hello from a simulated Cortex-M4\nargv[0] = ${HELLO}\nargv[1] = one\nargv[2] = two\nint8 dot product: 1423\n`);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/program exited with code 2 \(semihosting\)/);
+    // where it stopped, named from the ELF's symbols: newlib's exit path
+    expect(r.err).toMatch(/at pc 0x[0-9a-f]{8} \(\w+\+0x[0-9a-f]+\)/);
   });
   it('--stats writes the summary to a file, keeping stderr for the program', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
