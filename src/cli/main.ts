@@ -14,7 +14,9 @@ import { isElf, parseElf, checkFits, ElfError, type ElfImage } from '../load/elf
 import { Semihosting, runWithSemihosting, formatRefusals, type SemihostRun } from '../semihost/semihost.js';
 import { NodeHost } from './host.js';
 import { boardNames, getBoard } from '../board/boards.js';
-import { flashWaitStates } from '../board/schema.js';
+import { flashWaitStates, type Board } from '../board/schema.js';
+import { createBoardMachine, bootImageAddress, unmodelledAccesses } from '../board/machine.js';
+import type { UnmodelledDevice } from '../mem/device.js';
 
 /** A user-facing failure: printed as `mcusim: message`, exit code `code`. */
 export class UsageError extends Error {
@@ -138,14 +140,15 @@ export function buildProgram(): Command {
     .option('--max <n>', 'instruction limit', parseCount, 100_000_000)
     .option('--max-instructions <n>', 'the same as --max', parseCount)
     .option('--base <addr>', 'address of the first section (assembly) or of the binary (raw)', parseAddress)
-    .option('--data <addr>', 'address of .data for assembly sources (.bss follows it)', parseAddress, 0x20000000)
+    .option('--data <addr>', 'address of .data for assembly sources (.bss follows it; default: the SRAM, 0x20000000 without --board)', parseAddress)
     .option('--cpu <name>', 'cortex-m0, cortex-m3, cortex-m4 (default) or cortex-m7')
     .option('--host-dir <dir>', 'the one host directory the program may open, create, remove and rename files in (semihosting)')
     .option('--stats <file>', 'write the run summary to a file instead of stderr')
+    .option('--board <name>', 'the board to run ELF and raw images on (default mps2-an386); `mcusim boards` lists them')
     .option('--max-cycles <n>', 'cycle limit', parseCount)
     .option('--timeout <seconds>', 'wall-clock limit for the run', parseSeconds)
     .action(async (file: string, args: string[], o: RunOptions) => {
-      const { m, elf } = loadProgram(file, o);
+      const { m, elf, unmodelled } = loadProgram(file, o);
       const host = new NodeHost({
         hostDir: o.hostDir, cmdline: [file, ...args].join(' '),
         stdout: (b) => process.stdout.write(b), stderr: (b) => process.stderr.write(b),
@@ -154,7 +157,10 @@ export function buildProgram(): Command {
       const run = await runSliced(m, sh, { maxInstructions: o.maxInstructions ?? o.max, maxCycles: o.maxCycles, timeoutMs: o.timeout === undefined ? undefined : o.timeout * 1000 });
       const res = run.result;
       const where = (a: number) => { const f = elf?.symbolAt(a); return f ? `${f.name}+0x${(a - f.value).toString(16)}` : undefined; };
-      const lines = [run.exit ? `program exited with code ${run.exitCode} (semihosting)` : '', formatRun(m, res, run.stopped, where), ...formatRefusals(sh)].filter(Boolean);
+      const touched = unmodelledAccesses(unmodelled);
+      const lines = [run.exit ? `program exited with code ${run.exitCode} (semihosting)` : '', formatRun(m, res, run.stopped, where), ...formatRefusals(sh),
+        ...(touched.length ? [`unmodelled peripheral addresses (read as 0, writes ignored): ${touched.length}`,
+          ...touched.map((t) => `  ${hex8(t.address)} in ${t.window}: ${t.reads} read${t.reads === 1 ? '' : 's'}, ${t.writes} write${t.writes === 1 ? '' : 's'}`)] : [])].filter(Boolean);
       if (o.stats) {
         try { writeFileSync(o.stats, lines.join('\n') + '\n'); } catch (e) { throw new UsageError(`cannot write ${o.stats}: ${(e as NodeJS.ErrnoException).code}`); }
       } else process.stderr.write(lines.join('\n') + '\n');
@@ -177,8 +183,7 @@ export function buildProgram(): Command {
         process.stdout.write(t.toString() + '\n');
         return;
       }
-      if (!boardNames().includes(name)) throw new UsageError(`unknown board '${name}' (boards: ${boardNames().join(', ')})`);
-      const b = getBoard(name);
+      const b = boardByName(name);
       process.stdout.write(`${b.name}: ${b.description}\ncore ${b.core}, clock ${b.clockHz / 1e6} MHz${b.flash ? `, flash wait states at this clock: ${flashWaitStates(b)}` : ''}\n`);
       const t = new Table({ head: ['region', 'kind', 'base', 'size', 'access', 'wait states'], style: { head: [], border: [] } });
       for (const r of b.regions) t.push([r.name, r.kind, hex8(r.base), kb(r.size), r.access, String(r.waitStates ?? 0)]);
@@ -191,7 +196,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-interface RunOptions { max: number; maxInstructions?: number; maxCycles?: number; timeout?: number; base?: number; data: number; cpu?: string; hostDir?: string; stats?: string }
+interface RunOptions { max: number; maxInstructions?: number; maxCycles?: number; timeout?: number; base?: number; data?: number; cpu?: string; hostDir?: string; stats?: string; board?: string }
 
 function parseSeconds(v: string): number {
   const n = Number(v);
@@ -236,37 +241,58 @@ const kb = (n: number) => (n >= 1 << 20 && n % (1 << 20) === 0 ? `${n >> 20} MB`
  * An image with a vector table at address 0 runs on a machine with the exception model, booting like the hardware
  * (SP from word 0, PC from word 1); an assembly snippet without one runs bare (a fault stops the run).
  */
-interface Loaded { m: Machine; elf?: ElfImage }
+interface Loaded { m: Machine; elf?: ElfImage; unmodelled: UnmodelledDevice[] }
 
+/**
+ * Load a program by its kind: ELF (by its magic), assembly source (by its extension), else a raw binary.
+ * ELF and raw images run on a board (--board, default mps2-an386, QEMU's twin) with the exception model,
+ * booting from the vector table at the board's boot address. An assembly source runs bare on the default
+ * machine (4 MiB code at 0, 4 MiB SRAM at 0x20000000; a fault stops the run), or on --board without the
+ * exception model, starting at its entry.
+ */
 function loadProgram(file: string, o: RunOptions): Loaded {
   const bytes = readBinary(file);
+  const board = o.board === undefined ? undefined : boardByName(o.board);
+  const onBoard = (exceptions: boolean) => createBoardMachine(board ?? getBoard('mps2-an386'), {
+    exceptions, stdout: (b) => process.stdout.write(Uint8Array.of(b)),
+  });
   try {
     if (isElf(bytes)) {
       const img = parseElf(bytes);
-      const l = img.loadable();
-      const vectors = l.sections.some((s) => s.address === 0 && s.bytes.length >= 8);
-      const m = createMachine({ exceptions: vectors });
-      const problems = checkFits(img, m.bus.regions.map((r) => ({ name: r.name, base: r.base, size: r.size })));
+      const { machine: m, unmodelled } = onBoard(true);
+      const problems = checkFits(img, m.bus.windows.map((r) => ({ name: r.name, base: r.base, size: r.size })));
       if (problems.length) throw new UsageError(`cannot load ${file}:\n  ${problems.join('\n  ')}`);
-      m.load(l);
-      return { m, elf: img };
+      m.load(img.loadable());
+      return { m, elf: img, unmodelled };
     }
     if (/\.(s|S|asm)$/.test(file)) {
-      const r = assembleFile(file, o);
+      if (board) {
+        const ram = board.regions.find((r) => r.kind === 'ram')!;
+        const r = assembleFile(file, { ...o, base: o.base ?? bootImageAddress(board), data: o.data ?? ram.base });
+        const { machine: m, unmodelled } = onBoard(false);
+        m.setReg('sp', ram.base + ram.size);
+        m.load({ sections: r.sections.filter((x) => x.kind !== 'bss'), entry: r.entry });
+        return { m, unmodelled };
+      }
+      const r = assembleFile(file, { ...o, data: o.data ?? 0x20000000 });
       const m = createMachine();
       // .bss is zero-filled: memory starts zeroed, and the machine is new
-      m.load({ sections: r.sections.filter((s) => s.kind !== 'bss'), entry: r.entry });
-      return { m };
+      m.load({ sections: r.sections.filter((x) => x.kind !== 'bss'), entry: r.entry });
+      return { m, unmodelled: [] };
     }
-    const base = o.base ?? 0;
-    const m = createMachine({ exceptions: base === 0 && bytes.length >= 8 });
-    m.load(bytes, base);
-    return { m };
+    const { machine: m, unmodelled } = onBoard(true);
+    m.load(bytes, o.base ?? bootImageAddress(board ?? getBoard('mps2-an386')));
+    return { m, unmodelled };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     if (e instanceof ElfError) throw new UsageError(`${file}: ${e.message}`);
     throw new UsageError(`cannot load ${file}: ${(e as { message?: string }).message ?? e}`);
   }
+}
+
+function boardByName(name: string): Board {
+  if (!boardNames().includes(name)) throw new UsageError(`unknown board '${name}' (boards: ${boardNames().join(', ')})`);
+  return getBoard(name);
 }
 
 function hex4(b: Uint8Array, i: number): string {

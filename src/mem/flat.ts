@@ -2,9 +2,17 @@
  * A minimal bus: a few RAM regions backed by typed arrays, with byte, halfword and word access (unaligned
  * halfword and word accesses allowed, as ARMv7-M allows them for LDR/STR/LDRH/STRH), a bus fault outside the
  * regions, write tracking for translated code, and per-region high-water marks.
- * The board bus of later issues (wait states, caches, peripherals) implements the same Bus interface.
+ *
+ * A region may appear at other addresses too (aliases: STM32 flash at 0x08000000 and at 0, QEMU's mps2 SSRAM
+ * mirrors): each alias is a window (a Region object) sharing the main window's bytes and code-line marks; each
+ * window counts its own writes in the main window's addresses and lowWrite/highWrite merge them all. The lookup goes through `windows` (main windows
+ * first); `regions` lists the main windows only. Access rights: a region that is not `writable` (flash) faults a
+ * program's store with a precise BusFault (PRECISERR, the address in BFAR), one that is not `executable` is not
+ * fetchable (the engine raises IBUSERR; the exception model makes it MemManage IACCVIOL in the architecture's
+ * execute-never space). `load` (the loader) and `peek` ignore rights.
+ * The board bus of later issues (wait states, caches) implements the same Bus interface.
  */
-import { busError } from '../cpu/exceptions.js';
+import { busError, CpuFault } from '../cpu/exceptions.js';
 import type { Device } from './device.js';
 
 export interface Bus {
@@ -24,31 +32,89 @@ export interface Bus {
   onCodeWrite: ((a: number) => void) | null;
 }
 
-export interface RegionSpec { name: string; base: number; size: number }
+export interface RegionSpec {
+  name: string;
+  base: number;
+  size: number;
+  /** other base addresses where the same bytes appear (windows of the same size) */
+  aliases?: number[];
+  /** stores by the program allowed (default true); false: a store is a precise BusFault. The loader always writes */
+  writable?: boolean;
+  /** instruction fetches allowed (default true) */
+  executable?: boolean;
+}
+
+export interface RegionRights { writable?: boolean; executable?: boolean }
 
 export class Region {
   readonly bytes: Uint8Array;
   readonly u16: Uint16Array;
   readonly u32: Uint32Array;
   readonly end: number;
-  /** one byte per 64-byte line: 1 when translated code came from it (CODE_LINE) */
+  /** one byte per 64-byte line: 1 when translated code came from it (CODE_LINE); shared with the aliases */
   readonly code: Uint8Array;
-  /** lowest and highest byte address written (-1: none yet) */
-  lowWrite = -1;
-  highWrite = -1;
-  constructor(readonly name: string, readonly base: number, readonly size: number) {
+  /** the main window whose bytes this one shows (itself for a main window) */
+  readonly target: Region;
+  /** the main window's base minus this window's (0 for a main window) */
+  readonly shift: number;
+  /** stores fault (the region is not writable) */
+  readonly readOnly: boolean;
+  /** instruction fetches allowed */
+  readonly executable: boolean;
+  /** this window's part of the high-water marks, in the main window's addresses (-1: none yet) */
+  lw = -1;
+  hw = -1;
+  /** a main window's aliases */
+  readonly aliases: Region[] = [];
+  /** A main window (new zeroed memory), or with `of` an alias window showing `of`'s bytes at `base`. */
+  constructor(readonly name: string, readonly base: number, readonly size: number, rights: RegionRights = {}, of?: Region) {
     if (size <= 0 || size % 4 !== 0) throw new RangeError(`region ${name}: size ${size} must be a positive multiple of 4`);
-    const buf = new ArrayBuffer(size);
-    this.bytes = new Uint8Array(buf);
-    this.u16 = new Uint16Array(buf);
-    this.u32 = new Uint32Array(buf);
+    if (of) {
+      if (of.size !== size) throw new RangeError(`alias ${name}: size ${size} differs from region ${of.name}'s ${of.size}`);
+      this.bytes = of.bytes; this.u16 = of.u16; this.u32 = of.u32; this.code = of.code;
+      this.target = of.target;
+      this.shift = of.target.base - base;
+      of.target.aliases.push(this);
+    } else {
+      const buf = new ArrayBuffer(size);
+      this.bytes = new Uint8Array(buf);
+      this.u16 = new Uint16Array(buf);
+      this.u32 = new Uint32Array(buf);
+      this.code = new Uint8Array(Math.ceil(size / 64));
+      this.target = this;
+      this.shift = 0;
+    }
     this.end = base + size;
-    this.code = new Uint8Array(Math.ceil(size / 64));
+    this.readOnly = rights.writable === false;
+    this.executable = rights.executable !== false;
+  }
+  /** true for an alias window */
+  get isAlias(): boolean { return this.target !== this; }
+  /** lowest byte address the program wrote to this memory through any of its windows, in the main window's addresses (-1: none yet) */
+  get lowWrite(): number {
+    const t = this.target;
+    let v = t.lw;
+    for (const x of t.aliases) if (x.lw >= 0 && (v < 0 || x.lw < v)) v = x.lw;
+    return v;
+  }
+  /** highest byte address written, as lowWrite */
+  get highWrite(): number {
+    const t = this.target;
+    let v = t.hw;
+    for (const x of t.aliases) if (x.hw > v) v = x.hw;
+    return v;
   }
   noteWrite(a: number, n: number): void {
-    if (this.lowWrite < 0 || a < this.lowWrite) this.lowWrite = a;
-    if (a + n - 1 > this.highWrite) this.highWrite = a + n - 1;
+    a += this.shift;
+    if (this.lw < 0 || a < this.lw) this.lw = a;
+    if (a + n - 1 > this.hw) this.hw = a + n - 1;
   }
+}
+
+/** A program's store to a region that is not writable: a precise BusFault (BFAR = the address). */
+export function readOnlyError(r: Region, a: number, n: number): CpuFault {
+  const name = r.isAlias ? `${r.target.name}, through its alias at 0x${(r.base >>> 0).toString(16).padStart(8, '0')}` : r.name;
+  return new CpuFault('BusFault', 'PRECISERR', `write of ${n} byte${n > 1 ? 's' : ''} at 0x${(a >>> 0).toString(16).padStart(8, '0')} to read-only memory (${name})`, a >>> 0);
 }
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
@@ -56,17 +122,30 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
 }
 
 export class FlatBus implements Bus {
+  /** the main windows, one per RegionSpec */
   readonly regions: Region[];
+  /** every window the bus looks addresses up in: the main windows, then the aliases */
+  readonly windows: Region[];
   readonly devices: Device[];
   onCodeWrite: ((a: number) => void) | null = null;
   private last: Region;
 
-  /** RAM regions and devices; no two may overlap. Devices are looked at only when no RAM region holds an address. */
+  /**
+   * RAM regions (with their aliases) and devices; no two windows may overlap. Devices are looked at only when no
+   * RAM window holds an address.
+   */
   constructor(specs: RegionSpec[], devices: Device[] = []) {
     if (!specs.length) throw new RangeError('a bus needs at least one memory region');
-    this.regions = specs.map((s) => new Region(s.name, s.base >>> 0, s.size));
+    this.regions = specs.map((s) => new Region(s.name, s.base >>> 0, s.size, s));
+    const aliases: Region[] = [];
+    specs.forEach((s, i) => {
+      for (const b of s.aliases ?? []) {
+        aliases.push(new Region(`${s.name}@0x${(b >>> 0).toString(16).padStart(8, '0')}`, b >>> 0, s.size, s, this.regions[i]!));
+      }
+    });
+    this.windows = [...this.regions, ...aliases];
     this.devices = devices;
-    const spans = [...this.regions.map((r) => ({ name: r.name, base: r.base, end: r.end })),
+    const spans = [...this.windows.map((r) => ({ name: r.name, base: r.base, end: r.end })),
       ...devices.map((d) => ({ name: d.name, base: d.base >>> 0, end: (d.base >>> 0) + d.size }))].sort((a, b) => a.base - b.base);
     for (let i = 1; i < spans.length; i++) {
       if (spans[i]!.base < spans[i - 1]!.end) throw new RangeError(`${spans[i - 1]!.name} and ${spans[i]!.name} overlap`);
@@ -96,7 +175,7 @@ export class FlatBus implements Bus {
     a >>>= 0;
     const l = this.last;
     if (a >= l.base && a + n <= l.end) return l;
-    for (const r of this.regions) {
+    for (const r of this.windows) {
       if (a >= r.base && a + n <= r.end) { this.last = r; return r; }
     }
     return undefined;
@@ -124,6 +203,7 @@ export class FlatBus implements Bus {
   w8(a: number, v: number): void {
     const r = this.region(a, 1);
     if (!r) { this.devWrite(a, 1, v); return; }
+    if (r.readOnly) throw readOnlyError(r, a, 1);
     a >>>= 0;
     const o = a - r.base;
     r.bytes[o] = v;
@@ -133,6 +213,7 @@ export class FlatBus implements Bus {
   w16(a: number, v: number): void {
     const r = this.region(a, 2);
     if (!r) { this.devWrite(a, 2, v); return; }
+    if (r.readOnly) throw readOnlyError(r, a, 2);
     a >>>= 0;
     const o = a - r.base;
     if ((o & 1) === 0) r.u16[o >>> 1] = v;
@@ -143,6 +224,7 @@ export class FlatBus implements Bus {
   w32(a: number, v: number): void {
     const r = this.region(a, 4);
     if (!r) { this.devWrite(a, 4, v); return; }
+    if (r.readOnly) throw readOnlyError(r, a, 4);
     a >>>= 0;
     const o = a - r.base;
     if ((o & 3) === 0) r.u32[o >>> 2] = v;
@@ -152,7 +234,7 @@ export class FlatBus implements Bus {
   }
   fetch16(a: number): number | undefined {
     const r = this.region(a, 2);
-    if (!r) return undefined;
+    if (!r || !r.executable) return undefined;
     const o = (a >>> 0) - r.base;
     return r.bytes[o]! | (r.bytes[o + 1]! << 8);
   }
@@ -166,7 +248,7 @@ export class FlatBus implements Bus {
   }
   clearCodeMarks(): void { for (const r of this.regions) r.code.fill(0); }
 
-  /** Copy bytes in without side effects (loading an image). */
+  /** Copy bytes in without side effects (loading an image), through any window, read-only ones too (the loader programs flash). */
   load(a: number, data: Uint8Array): void {
     for (let i = 0; i < data.length;) {
       const r = this.region(a + i, 1);

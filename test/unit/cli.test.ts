@@ -43,6 +43,42 @@ describe('mcusim run', () => {
     // where it stopped, named from the ELF's symbols: newlib's exit path
     expect(r.err).toMatch(/at pc 0x[0-9a-f]{8} \(\w+\+0x[0-9a-f]+\)/);
   });
+  it('--board runs an assembly program on a board: its UART output on stdout, unmodelled peripherals reported once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const f = join(dir, 'uart.s');
+    // STM32F411 USART2 (0x40004400, boards/stm32f411re.json): CR1 (0x0C) UE bit 13 | TE bit 3, then DR (0x04);
+    // RCC's APB1ENR (0x40023840) is not modelled: reads 0, the write is ignored
+    writeFileSync(f, `
+        .syntax unified
+        .thumb
+    _start:
+        ldr   r0, =0x40023840
+        ldr   r1, [r0]
+        orr   r1, r1, #0x20000
+        str   r1, [r0]
+        ldr   r0, =0x40004400
+        movw  r1, #0x2008
+        str   r1, [r0, #0x0c]
+        adr   r2, msg
+    1:  ldrb  r1, [r2], #1
+        cbz   r1, 2f
+        str   r1, [r0, #4]
+        b     1b
+    2:  bkpt  #0
+        .align 2
+    msg: .asciz "hi F411\\n"
+    `);
+    const r = await cli('run', f, '--board', 'stm32f411re');
+    expect(r.out).toBe('hi F411\n');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/stopped: breakpoint \(bkpt #0\) at pc 0x080000/);
+    expect(r.err).toMatch(/unmodelled peripheral addresses \(read as 0, writes ignored\): 1\n  0x40023840 in .+: 1 read, 1 write/);
+  });
+  it('an unknown --board is a message', async () => {
+    const r = await cli('run', HELLO, '--board', 'nope');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/unknown board 'nope'/);
+  });
   it('--stats writes the summary to a file, keeping stderr for the program', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
     const stats = join(dir, 'stats.txt');
