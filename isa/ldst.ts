@@ -213,7 +213,8 @@ const MULTI: IsaEntry[] = [
   e('STM_T1', '11000 Rn:3 registers:8', ldmNames(['stm', 'stmia', 'stmea'], '<Rn>!, <registers>'), 'stm', 'stm', 'v6m', { params: { W: 1 }, bad: none }),
   e('LDM_T1', '11001 Rn:3 registers:8', ldmNames(['ldm', 'ldmia', 'ldmfd'], '<Rn:ldm16>'), 'ldm', 'ldm', 'v6m', { bad: none }),
   e('PUSH_T1', '1011010 registers[14] registers[7:0]', 'push <registers>', 'stmdb', 'stm', 'v6m', { params: { Rn: 13, W: 1 }, bad: none }),
-  e('POP_T1', '10111100 registers[7:0]', 'pop <registers:regsnopc>', 'ldm', 'ldm', 'v6m', { params: { Rn: 13, W: 1 }, bad: none }),
+  // GNU as also makes `ldmia sp!, {low registers}` the 16-bit POP (but keeps it 32-bit when the list has the PC)
+  e('POP_T1', '10111100 registers[7:0]', ['pop <registers:regsnopc>', ...ldmNames(['ldm', 'ldmia', 'ldmfd'], 'sp!, <registers:regsnopc>')], 'ldm', 'ldm', 'v6m', { params: { Rn: 13, W: 1 }, bad: none }),
   e('POP_T1.pc', '10111101 registers[7:0]', 'pop <registers:regspc>', 'ldm', 'ldm', 'v6m', { params: { Rn: 13, W: 1 }, it: 'last' }),
   // 32-bit
   e('STM_T2', `1110100010 W 0 Rn:4 (0) ${LIST13}`, ldmNames(['stm', 'stmia', 'stmea'], '<Rn><W:wb>, <registers>'), 'stm', 'stm', 'v7m', { bad: stmBad }),
