@@ -14,7 +14,7 @@ import { isElf, parseElf, checkFits, ElfError, type ElfImage } from '../load/elf
 import { Semihosting, runWithSemihosting, formatRefusals, type SemihostRun } from '../semihost/semihost.js';
 import { NodeHost } from './host.js';
 import { boardNames, getBoard } from '../board/boards.js';
-import { flashWaitStates, type Board } from '../board/schema.js';
+import { flashWaitStates, parseBoard, type Board } from '../board/schema.js';
 import { createBoardMachine, bootImageAddress, unmodelledAccesses } from '../board/machine.js';
 import type { UnmodelledDevice } from '../mem/device.js';
 
@@ -169,8 +169,8 @@ export function buildProgram(): Command {
       else if (res.reason === 'limit') process.exitCode = 3;
     });
 
-  program.command('boards').description('list the shipped boards, or show one')
-    .argument('[name]', 'a board name')
+  program.command('boards').description('list the shipped boards, or show one (a name, or a board file to check)')
+    .argument('[name]', 'a board name, or a board .json file')
     .action((name?: string) => {
       if (!name) {
         const t = new Table({ head: ['board', 'core', 'clock', 'flash', 'RAM', 'caches'], style: { head: [], border: [] } });
@@ -290,9 +290,13 @@ function loadProgram(file: string, o: RunOptions): Loaded {
   }
 }
 
+/** A shipped board by name, or a board file (JSON, boards/README.md) validated with every error listed. */
 function boardByName(name: string): Board {
-  if (!boardNames().includes(name)) throw new UsageError(`unknown board '${name}' (boards: ${boardNames().join(', ')})`);
-  return getBoard(name);
+  if (boardNames().includes(name)) return getBoard(name);
+  if (!/\.json$/i.test(name)) throw new UsageError(`unknown board '${name}' (boards: ${boardNames().join(', ')}; or a board file ending in .json)`);
+  const r = parseBoard(readText(name), name);
+  if (!r.board) throw new UsageError(`${r.errors.length} error${r.errors.length === 1 ? '' : 's'} in board file ${name}:\n  ${r.errors.join('\n  ')}`);
+  return r.board;
 }
 
 function hex4(b: Uint8Array, i: number): string {

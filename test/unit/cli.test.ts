@@ -1,26 +1,14 @@
-import { describe, it, expect, afterEach, vi } from 'vitest';
+import { describe, it, expect, afterEach } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../helpers/cli.js';
 import { assemble } from '../../src/asm/assembler.js';
 
 const FIX = join(import.meta.dirname, '../fixtures/cli');
 const EXAMPLE = join(import.meta.dirname, '../../programs/examples/dot-product.s');
 const HELLO = join(import.meta.dirname, '../../programs/examples/hello/hello.elf');
 
-/** Run the CLI in-process; capture stdout, stderr and the exit code. */
-async function cli(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = '', err = '';
-  const text = (s: string | Uint8Array) => (typeof s === 'string' ? s : new TextDecoder().decode(s));
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += text(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += text(s); return true; });
-  process.exitCode = 0;
-  try { await main(['node', 'mcusim', ...args]); } finally { o.mockRestore(); e.mockRestore(); }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { out, err, code };
-}
 afterEach(() => { process.exitCode = 0; });
 
 describe('mcusim run', () => {
