@@ -116,11 +116,14 @@ export class Machine {
       devices.push(scs, dwt);
       this.exceptions = ex; this.systick = st; this.scs = scs; this.dwt = dwt;
       this.bus = new FlatBus(opts.regions ?? DEFAULT_REGIONS, devices);
-      ex.bus = this.bus;
+      const bus = this.bus;
+      // stacking goes through the program's view (MPU-checked while the MPU is on: MSTKERR/MUNSTKERR)
+      ex.bus = { r32: (a) => bus.program.r32(a), w32: (a, v) => bus.program.w32(a, v) };
     } else {
       this.bus = new FlatBus(opts.regions ?? DEFAULT_REGIONS, devices);
     }
     this.engine = new Engine(this.state, this.bus, model);
+    this.scs?.mpu.attach({ bus: this.bus, engine: this.engine }); // the MPU switches their access/fetch hooks
     const top = Math.max(...this.bus.regions.map((r) => r.end));
     this.state.r[13] = (opts.initialSp ?? top) & ~3;
     if (ex) { this.systick!.reset(); this.dwt!.reset(); }
@@ -235,7 +238,7 @@ export class Machine {
         if (b.selfLoop) return done('halt');
         if (b.n > remaining) b = this.engine.block(s.pc, s.itstate, true);
         s.codeChanged = 0;
-        b.fn(s, this.bus, remaining);
+        b.fn(s, this.bus.program, remaining); // bus.program: the MPU-checked view while the MPU is on
       }
       return done('limit');
     } catch (e) {
@@ -295,7 +298,7 @@ export class Machine {
       if (b.n > remaining) b = this.engine.block(s.pc, s.itstate, true);
       s.codeChanged = 0;
       try {
-        b.fn(s, this.bus, budget);
+        b.fn(s, this.bus.program, budget);
       } catch (e) {
         if (e instanceof CpuFault) { const r = fault(e); if (r) return r; continue; }
         if (!(e instanceof Trap)) throw e;

@@ -13,6 +13,7 @@ import { decode, is32, operandValue, type Decoded } from '../isa/table.js';
 import { CpuState, itAdvance, inIT, lastInIT, itCond } from '../cpu/state.js';
 import { CpuFault, Trap, undefinedInstruction } from '../cpu/exceptions.js';
 import type { Bus } from '../mem/flat.js';
+import type { FetchCheck } from '../sys/mpu.js';
 import type { CycleModel } from '../timing/model.js';
 import { condExpr, type GenCtx } from './gen.js';
 import { GENERATORS } from '../cpu/index.js';
@@ -53,6 +54,8 @@ function unwind(s: CpuState, info: BlockInfo, ip: number): void {
 export class Engine {
   private cache = new Map<number, Block>();
   private singles = new Map<number, Block>();
+  /** the MPU's instruction-fetch check while the MPU is enabled (null otherwise) */
+  fetchCheck: FetchCheck | null = null;
 
   constructor(readonly s: CpuState, readonly bus: Bus, readonly model: CycleModel) {
     bus.onCodeWrite = () => this.invalidate();
@@ -68,7 +71,8 @@ export class Engine {
 
   /** The block for the current (pc, ITSTATE), translating it on first use. */
   block(pc: number, itstate: number, single: boolean): Block {
-    const key = pc + itstate * 0x100000000;
+    let key = pc + itstate * 0x100000000;
+    if (this.fetchCheck !== null) key += this.fetchCheck.key() * 0x10000000000; // fetch rights depend on privilege
     const map = single ? this.singles : this.cache;
     let b = map.get(key);
     if (!b) { b = this.translate(pc, itstate, single); map.set(key, b); }
@@ -97,11 +101,14 @@ export class Engine {
     let selfLoop = false;
     for (let k = 0; k < (single ? 1 : MAX_BLOCK) && !ended; k++) {
       const d = this.fetchDecode(a);
-      const why = d === undefined ? 'fetch' : !d.entry ? 'undef' : this.itViolation(d, its);
+      // the MPU (when enabled) checks each halfword fetched: a denied one is MemManage IACCVIOL
+      const mpuDenied = this.fetchCheck === null || d === undefined ? undefined
+        : this.fetchCheck.check(a) ?? (d.size === 4 ? this.fetchCheck.check(a + 2) : undefined);
+      const why = d === undefined ? 'fetch' : mpuDenied ? 'mpu' : !d.entry ? 'undef' : this.itViolation(d, its);
       if (why) {
         if (k > 0) break; // end the block before it; the next block starts there and faults
         info.addrs.push(a); info.its.push(its); info.before.push(0); info.cyclesBefore.push(0);
-        const fault = why === 'fetch' ? `rt.ibuserr(${a})` : `rt.undef(${JSON.stringify(why === 'undef' ? d!.undef ?? 'UNDEFINED' : why)})`;
+        const fault = why === 'fetch' ? `rt.ibuserr(${a})` : why === 'mpu' ? `rt.iaccviol(${mpuDenied!.address! >>> 0},${JSON.stringify(mpuDenied!.message)})` : `rt.undef(${JSON.stringify(why === 'undef' ? d!.undef ?? 'UNDEFINED' : why)})`;
         parts.push(`throw ${fault};`);
         ended = true;
         break;

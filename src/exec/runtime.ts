@@ -76,6 +76,8 @@ export const rt = {
    */
   faultmaskWritable: (s: { ipsr: number }) => s.ipsr !== 2 && s.ipsr !== 3,
   ibuserr: (a: number) => new CpuFault('BusFault', 'IBUSERR', `instruction fetch at 0x${(a >>> 0).toString(16).padStart(8, '0')} outside executable memory`, a >>> 0),
+  /** an instruction fetch the MPU denies (src/sys/mpu.ts) */
+  iaccviol: (a: number, why: string) => new CpuFault('MemManage', 'IACCVIOL', why, a >>> 0),
   unaligned,
   /** alignment check for the accesses that must be aligned (LDM/STM, LDRD/STRD, LDREX/STREX) */
   align4(a: number, what: string): void { if (a & 3) throw unaligned(a, what); },

@@ -128,6 +128,18 @@ export class FlatBus implements Bus {
   readonly windows: Region[];
   readonly devices: Device[];
   onCodeWrite: ((a: number) => void) | null = null;
+  private checkFn: ((a: number, n: number, write: number) => void) | null = null;
+  /**
+   * The bus the program's data accesses go through (the engine's blocks and exception stacking): this bus, or while
+   * `check` is set a CheckedBus view that runs the check first. So the unchecked path has no test at all.
+   */
+  program: Bus = this;
+  /** the MPU's data-access check while the MPU is enabled, else null */
+  get check(): ((a: number, n: number, write: number) => void) | null { return this.checkFn; }
+  set check(f: ((a: number, n: number, write: number) => void) | null) {
+    this.checkFn = f;
+    this.program = f ? new CheckedBus(this, f) : this;
+  }
   private last: Region;
 
   /**
@@ -269,4 +281,20 @@ export class FlatBus implements Bus {
     }
     return out;
   }
+}
+
+/** A view of a bus that runs an access check (the MPU's) before each data access, then does it on the bus. */
+export class CheckedBus implements Bus {
+  constructor(readonly bus: Bus, readonly check: (a: number, n: number, write: number) => void) {}
+  get onCodeWrite(): ((a: number) => void) | null { return this.bus.onCodeWrite; }
+  set onCodeWrite(f: ((a: number) => void) | null) { this.bus.onCodeWrite = f; }
+  r8(a: number): number { this.check(a, 1, 0); return this.bus.r8(a); }
+  r16(a: number): number { this.check(a, 2, 0); return this.bus.r16(a); }
+  r32(a: number): number { this.check(a, 4, 0); return this.bus.r32(a); }
+  w8(a: number, v: number): void { this.check(a, 1, 1); this.bus.w8(a, v); }
+  w16(a: number, v: number): void { this.check(a, 2, 1); this.bus.w16(a, v); }
+  w32(a: number, v: number): void { this.check(a, 4, 1); this.bus.w32(a, v); }
+  fetch16(a: number): number | undefined { return this.bus.fetch16(a); }
+  markCode(a: number): void { this.bus.markCode(a); }
+  clearCodeMarks(): void { this.bus.clearCodeMarks(); }
 }

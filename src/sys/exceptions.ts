@@ -12,7 +12,8 @@
  * Choices where the manual leaves room: priority bits (default 8, option), CCR.STKALIGN resets to 1 (Cortex-M4/M7),
  * a stacking or unstacking bus error stops the run (STKERR/UNSTKERR set) instead of taking a derived exception,
  * an escalated SVC stacks the address after the SVC, instruction fetches from the default memory map's
- * execute-never regions are MemManage IACCVIOL (no MPU is modelled).
+ * execute-never regions are MemManage IACCVIOL. With the MPU (src/sys/mpu.ts, B3.5) vector reads bypass it (the
+ * default memory map); stacking and unstacking are checked and a denial stops the run with MSTKERR/MUNSTKERR.
  */
 import type { CpuState } from '../cpu/state.js';
 import { CpuFault } from '../cpu/exceptions.js';
@@ -125,6 +126,8 @@ export class ExceptionModel {
   private returnedAt = -1;
   private returnCost = 0;
 
+  /** the MPU, when there is one: vector reads bypass it */
+  mpu?: { bypass: boolean };
   /** the bus the stack frames and vectors are read and written through (set by the machine once built) */
   bus!: Pick<Bus, 'r32' | 'w32'>;
 
@@ -237,10 +240,14 @@ export class ExceptionModel {
   enter(n: number, returnAddress: number, lrOverride?: number): Stop | undefined {
     const s = this.s;
     let vector: number;
+    const mpu = this.mpu;
+    if (mpu) mpu.bypass = true; // vector reads use the default memory map (B3.5.1)
     try { vector = this.bus.r32((this.vtor + 4 * n) >>> 0) >>> 0; } catch {
+      if (mpu) mpu.bypass = false;
       this.hfsr |= HFSR.VECTTBL;
       return { kind: 'HardFault', reason: 'VECTTBL', message: `${exceptionName(n)}: vector table read at ${hex(this.vtor + 4 * n)} failed (HFSR.VECTTBL)`, address: (this.vtor + 4 * n) >>> 0 };
     }
+    if (mpu) mpu.bypass = false;
     if (vector === 0) {
       return { kind: exceptionName(n), reason: 'NOVECTOR', message: `no handler for ${exceptionName(n)} (vector ${n} at ${hex(this.vtor + 4 * n)} is 0)` };
     }
@@ -290,6 +297,10 @@ export class ExceptionModel {
       for (let i = 0; i < 8; i++) this.bus.w32(frame + 4 * i, words[i]!);
     } catch (e) {
       if (!(e instanceof CpuFault)) throw e;
+      if (e.kind === 'MemManage') { // the MPU denied a stacking write
+        this.cfsr |= CFSR.MSTKERR;
+        return { kind: 'MemManage', reason: 'MSTKERR', message: `exception stacking at ${hex(frame)} failed: ${e.message}`, address: frame };
+      }
       this.cfsr |= CFSR.STKERR;
       return { kind: 'BusFault', reason: 'STKERR', message: `exception stacking at ${hex(frame)} failed: ${e.message}`, address: frame };
     }
@@ -327,6 +338,10 @@ export class ExceptionModel {
       for (let i = 0; i < 8; i++) w.push(this.bus.r32(frame + 4 * i));
     } catch (e) {
       if (!(e instanceof CpuFault)) throw e;
+      if (e.kind === 'MemManage') {
+        this.cfsr |= CFSR.MUNSTKERR;
+        return { kind: 'MemManage', reason: 'MUNSTKERR', message: `exception unstacking at ${hex(frame)} failed: ${e.message}`, address: frame };
+      }
       this.cfsr |= CFSR.UNSTKERR;
       return { kind: 'BusFault', reason: 'UNSTKERR', message: `exception unstacking at ${hex(frame)} failed: ${e.message}`, address: frame };
     }

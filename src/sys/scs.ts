@@ -22,6 +22,7 @@ import type { Device } from '../mem/device.js';
 import type { CpuState } from '../cpu/state.js';
 import { CpuFault } from '../cpu/exceptions.js';
 import { CCR, EXC, SHCSR, type ExceptionModel } from './exceptions.js';
+import { Mpu } from './mpu.js';
 
 export const SCS_BASE = 0xe000e000;
 export const DWT_BASE = 0xe0001000;
@@ -143,9 +144,14 @@ export class Scs implements Device {
   cpacr = 0;
   dfsr = 0;
   afsr = 0;
-  constructor(readonly s: CpuState, readonly ex: ExceptionModel, readonly systick: SysTick, readonly dwt: Dwt, readonly cpuid = CPUID_M4) {}
+  /** the MPU (B3.5): its registers are MPU_TYPE..MPU_RASR_A3, 0xE000ED90-0xE000EDB8 */
+  readonly mpu: Mpu;
+  constructor(readonly s: CpuState, readonly ex: ExceptionModel, readonly systick: SysTick, readonly dwt: Dwt, readonly cpuid = CPUID_M4) {
+    this.mpu = new Mpu(s, ex);
+    ex.mpu = this.mpu;
+  }
 
-  reset(): void { this.actlr = 0; this.cpacr = 0; this.dfsr = 0; this.afsr = 0; }
+  reset(): void { this.actlr = 0; this.cpacr = 0; this.dfsr = 0; this.afsr = 0; this.mpu.reset(); }
 
   private byteAccessible(o: number): boolean { return (o >= 0x400 && o < 0x400 + 240) || (o >= 0xd18 && o < 0xd24) || (o >= 0xd28 && o < 0xd2c); }
 
@@ -186,6 +192,7 @@ export class Scs implements Device {
       for (let i = 0; i < 32; i++) { const n = 16 + 32 * k + i; if (n < ex.nExceptions && arr[n]) v |= 1 << i; }
       return v >>> 0;
     }
+    if (Mpu.owns(o)) return this.mpu.read(o);
     switch (o) {
       case 0x004: return Math.ceil((ex.nExceptions - 16) / 32) - 1; // ICTR.INTLINESNUM
       case 0x008: return this.actlr;
@@ -251,6 +258,7 @@ export class Scs implements Device {
       }
       return;
     }
+    if (Mpu.owns(o)) { this.mpu.write(o, v); return; }
     switch (o) {
       case 0x008: this.actlr = v; return;
       case 0x010: this.systick.writeCsr(v); return;
