@@ -101,7 +101,7 @@ export class Mpu {
   write(o: number, v: number): void {
     switch (o) {
       case 0xd94: this.ctrl = v & 7; break;
-      case 0xd98: this.rnr = v & 7; break; // regions 0-7 (RNR bits above DREGION's range are not implemented)
+      case 0xd98: this.rnr = v & 7; break; // RNR keeps the bits that address DREGION = 8 regions
       case 0xd9c: case 0xda4: case 0xdac: case 0xdb4:
         if (v & 0x10) this.rnr = v & 7; // VALID: REGION selects the region (and updates RNR)
         this.rbar[this.rnr] = v & ~0x1f;

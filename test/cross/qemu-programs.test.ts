@@ -23,19 +23,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { haveTool, type Tool } from './tools.js';
+import { haveTools, tool } from './tools.js';
 import { createMachine } from '../../src/machine.js';
 import { parseElf } from '../../src/load/elf.js';
 import { Semihosting, runWithSemihosting } from '../../src/semihost/semihost.js';
 import { NodeHost } from '../../src/cli/host.js';
 import { MPS2_LD, MPS2_VECTORS } from '../helpers/mps2.js';
 
-function probe(name: string, args: string[]): Tool {
-  const r = spawnSync(name, args, { encoding: 'utf8', timeout: 10_000 });
-  return r.status === 0 && !r.error ? { name, path: name, version: '' } : { name, path: null, version: '' };
-}
-const GCC = probe('arm-none-eabi-gcc', ['--version']);
-const QEMU = probe('qemu-system-arm', ['--version']);
+const GCC = tool('arm-none-eabi-gcc');
+const QEMU = tool('qemu-system-arm');
 
 const SRC_DIR = join(import.meta.dirname, 'programs');
 /** the shipped examples that are also differential programs: their source is the example's own */
@@ -81,7 +77,7 @@ async function slot<T>(f: () => Promise<T>): Promise<T> {
 interface Built { elf: string; qemu: Proc }
 
 describe('C programs: simulator vs QEMU mps2 (stdout and exit code)', () => {
-  if (!haveTool(GCC) || !haveTool(QEMU)) return;
+  if (!haveTools(GCC, QEMU)) return;
   let dir = '';
   const jobs = new Map<string, Promise<Built>>();
   const t0 = Date.now();

@@ -12,18 +12,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { haveTool, type Tool } from './tools.js';
+import { haveTools, tool } from './tools.js';
 import { createMachine } from '../../src/machine.js';
 import { Semihosting, runWithSemihosting } from '../../src/semihost/semihost.js';
 import { NodeHost } from '../../src/cli/host.js';
 import { MPS2_LD, MPS2_VECTORS } from '../helpers/mps2.js';
 
-function probe(name: string, args: string[]): Tool {
-  const r = spawnSync(name, args, { encoding: 'utf8', timeout: 10_000 });
-  return r.status === 0 && !r.error ? { name, path: name, version: '' } : { name, path: null, version: '' };
-}
-const GCC = probe('arm-none-eabi-gcc', ['--version']);
-const QEMU = probe('qemu-system-arm', ['--version']);
+const GCC = tool('arm-none-eabi-gcc');
+const QEMU = tool('qemu-system-arm');
 
 const PROG = `
 #include <stdio.h>
@@ -71,7 +67,7 @@ const run = (cmd: string, args: string[], cwd?: string) => {
 };
 
 describe('semihosting: newlib rdimon program, simulator vs QEMU', () => {
-  if (!haveTool(GCC) || !haveTool(QEMU)) return;
+  if (!haveTools(GCC, QEMU)) return;
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'mcusim-semihost-'));

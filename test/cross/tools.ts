@@ -36,6 +36,14 @@ function probe(name: string, candidates: string[], args: string[]): Tool {
   return { name, path: null, version: '' };
 }
 
+/** A command-line tool by name (probed once with `args`). */
+export const tool = (name: string, args = ['--version']): Tool => probe(name, [name], args);
+/** A tool, or several that a test needs together: all installed, else the skip (or the CI failure) is registered. */
+export function haveTools(...tools: Tool[]): boolean {
+  const missing = tools.find((t) => !t.path);
+  return missing ? haveTool(missing) : true;
+}
+
 export const LLVM_MC = probe('llvm-mc', ['llvm-mc', ...[19, 18, 17, 16, 15, 14].map((v) => `llvm-mc-${v}`)], ['--version']);
 export const GNU_AS = probe('arm-none-eabi-as', ['arm-none-eabi-as'], ['--version']);
 

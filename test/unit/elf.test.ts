@@ -15,24 +15,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseElf, isElf, checkFits, ElfError, PF_R, PF_W, PF_X, type ElfImage } from '../../src/load/elf.js';
 import { createMachine, DEFAULT_REGIONS } from '../../src/machine.js';
+import { haveTool, tool } from '../cross/tools.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/elf');
 const START = new Uint8Array(readFileSync(join(FIXTURES, 'start.elf')));
-const IN_CI = process.env.CI === 'true';
-
-function installed(cmd: string): boolean {
-  const r = spawnSync(cmd, ['--version'], { encoding: 'utf8', timeout: 10_000 });
-  return r.status === 0 && !r.error;
-}
-/** Is the tool installed? If not, register a skipped test (a failing one under CI=true) and print why. */
-function need(cmd: string): boolean {
-  if (installed(cmd)) return true;
-  const msg = `skipped: ${cmd} not installed`;
-  if (IN_CI) it(`${cmd} is installed (required when CI=true)`, () => { throw new Error(`${cmd} is not installed, and CI=true`); });
-  else { console.log(msg); it.skip(msg, () => {}); }
-  return false;
-}
-const HAVE_READELF = installed('arm-none-eabi-readelf');
+/** Is the tool installed? If not, the skip (or under CI=true the failure) is registered: test/cross/tools.ts. */
+const need = (cmd: string): boolean => haveTool(tool(cmd));
+const HAVE_READELF = tool('arm-none-eabi-readelf').path !== null;
 
 function run(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000 });
