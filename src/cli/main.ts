@@ -94,6 +94,12 @@ export function formatRun(m: Machine, res: RunResult, stoppedBy?: string, where?
   const f = m.flags;
   lines.push(`flags: N=${f.n} Z=${f.z} C=${f.c} V=${f.v} Q=${f.q} GE=${f.ge.toString(2).padStart(4, '0')}`);
   lines.push(`instructions: ${res.instructions}   cycles: ${res.cycles}`);
+  // high-water marks the bus records per region: the span the program wrote (the loader's writes do not count)
+  const written = m.bus.regions.filter((r) => r.lowWrite >= 0);
+  if (written.length) {
+    // lowest and highest, not a footprint: data grows up from the bottom and the stack down from the top
+    lines.push('memory written (lowest and highest address): ' + written.map((r) => `${r.name} ${hex8(r.lowWrite)} and ${hex8(r.highWrite)}`).join(', '));
+  }
   return lines.join('\n');
 }
 

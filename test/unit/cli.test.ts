@@ -28,6 +28,8 @@ describe('mcusim run', () => {
     expect(r.out).toBe(`hello from a simulated Cortex-M4\nargv[0] = ${HELLO}\nargv[1] = one\nargv[2] = two\nint8 dot product: 1423\n`);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/program exited with code 2 \(semihosting\)/);
+    // newlib's data and heap start at the bottom of the SRAM, the stack (SP 0x20400000 in the vector table) at the top
+    expect(r.err).toMatch(/memory written \(lowest and highest address\): \S+ 0x200000[0-9a-f]{2} and 0x203fffff/);
     // where it stopped, named from the ELF's symbols: newlib's exit path
     expect(r.err).toMatch(/at pc 0x[0-9a-f]{8} \(\w+\+0x[0-9a-f]+\)/);
   });
