@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBoard, validateBoard, flashWaitStates, type Board } from '../../src/board/schema.js';
 import { BOARDS, BOARD_FILES, boardNames, getBoard } from '../../src/board/boards.js';
+import { mutateJson } from '../helpers/json-mutate.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const K = 1024, M = 1024 * 1024, MHZ = 1_000_000;
@@ -131,24 +132,9 @@ describe('bad boards', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 type Json = unknown;
-/** Apply one random edit somewhere in a JSON value: replace, delete, or add a key/element. */
-function mutate(root: Json, steps: number[], action: 'replace' | 'delete' | 'add', value: unknown): Json {
-  const copy = JSON.parse(JSON.stringify(root)) as Json;
-  let parent: any = undefined;
-  let key: string | number | undefined;
-  let cur: any = copy;
-  for (const s of steps) {
-    if (typeof cur !== 'object' || cur === null) break;
-    const keys: (string | number)[] = Array.isArray(cur) ? cur.map((_, i) => i) : Object.keys(cur);
-    if (!keys.length) break;
-    parent = cur; key = keys[s % keys.length]!; cur = cur[key];
-  }
-  if (parent === undefined) return action === 'replace' ? value : copy;
-  if (action === 'replace') parent[key!] = value;
-  else if (action === 'delete') { if (Array.isArray(parent)) parent.splice(key as number, 1); else delete parent[key!]; }
-  else if (typeof cur === 'object' && cur !== null) { if (Array.isArray(cur)) cur.push(value); else cur[`k${String(steps.length)}`] = value; }
-  return copy;
-}
+/** One random edit of a copy of a JSON value. */
+const mutate = (root: Json, steps: number[], action: 'replace' | 'delete' | 'add', value: unknown): Json =>
+  mutateJson(JSON.parse(JSON.stringify(root)), steps, action, value);
 
 describe('the validator never throws', () => {
   const shipped = SHIPPED.map((n) => JSON.parse(readFileSync(join(ROOT, `boards/${n}.json`), 'utf8')) as Json);

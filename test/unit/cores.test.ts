@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   CORE_FILES, CORE_TIMINGS, CORTEX_M4_TIMING, CORTEX_M7_TIMING, TIMING_CLASSES, parseCore, validateCore,
 } from '../../src/timing/cores.js';
+import { mutateJson } from '../helpers/json-mutate.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const FILES = ['boards/cores/cortex-m4.json', 'boards/cores/cortex-m7.json'];
@@ -237,24 +238,7 @@ describe('bad core files', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Apply one edit in place (replace, delete, or add a key/element) somewhere in `copy`; returns the new root. */
-function mutate(copy: unknown, steps: number[], action: 'replace' | 'delete' | 'add', value: unknown): unknown {
-  let parent: any = undefined;
-  let key: string | number | undefined;
-  let cur: any = copy;
-  for (const s of steps) {
-    if (typeof cur !== 'object' || cur === null) break;
-    const keys: (string | number)[] = Array.isArray(cur) ? cur.map((_, i) => i) : Object.keys(cur);
-    if (!keys.length) break;
-    parent = cur; key = keys[s % keys.length]!; cur = cur[key];
-  }
-  if (parent === undefined) return action === 'replace' ? value : copy;
-  // a previous edit may have put a boxed primitive (new String('ab')) here: its indices are read-only, so an edit
-  // that cannot be made is skipped (Reflect reports it instead of throwing)
-  if (action === 'replace') Reflect.set(parent, key!, value);
-  else if (action === 'delete') { if (Array.isArray(parent)) parent.splice(key as number, 1); else Reflect.deleteProperty(parent, key!); }
-  else if (typeof cur === 'object' && cur !== null) { if (Array.isArray(cur)) cur.push(value); else Reflect.set(cur, `k${String(steps.length)}`, value); }
-  return copy;
-}
+const mutate = mutateJson;
 
 describe('the validator never throws', () => {
   const shipped = FILES.map(read);
