@@ -8,49 +8,16 @@
  */
 import { describe, it, expect } from 'vitest';
 import { assemble } from '../../src/asm/assembler.js';
-import { createMachine, type Machine } from '../../src/machine.js';
-
-const TOP = 0x20001000;
-const LOG = 0x20000000; // log area: word 0 is the write pointer, entries from LOG + 4
+import { createMachine } from '../../src/machine.js';
+import { TOP, LOG, vectorProgram, boot, readLog, sym } from '../helpers/vectors.js';
 
 /** A vector table at 0 (SP, reset, then exceptions 2..19 by number; missing ones are 0), then the code. */
 function program(handlers: Record<number, string>, body: string, opts: { sp?: number } = {}): string {
-  const words = [`.word ${opts.sp ?? TOP}`, '.word reset'];
-  for (let n = 2; n < 20; n++) words.push(`.word ${handlers[n] ?? 0}`);
-  return `
-    .syntax unified
-    .thumb
-    .macro log reg
-      ldr   r3, =${LOG}
-      ldr   r2, [r3]
-      str   \\reg, [r2], #4
-      str   r2, [r3]
-    .endm
-    ${words.join('\n    ')}
-    .thumb_func
-  reset:
-    ldr   r3, =${LOG}
-    add   r2, r3, #4
-    str   r2, [r3]
-    ${body}
-    .ltorg
-  `;
+  const vectors: string[] = [];
+  for (let n = 2; n < 20; n++) vectors.push(handlers[n] ?? '0');
+  return vectorProgram(vectors, body, opts);
 }
-
-function boot(src: string, opts: Parameters<typeof createMachine>[0] = {}): Machine {
-  const a = assemble(src, { fileName: 'x.s' });
-  if (!a.ok) throw new Error(a.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
-  const m = createMachine({ exceptions: true, ...opts });
-  m.load({ sections: a.sections.filter((s) => s.kind !== 'bss'), entry: a.entry });
-  return m;
-}
-function log(m: Machine): number[] {
-  const end = m.read32(LOG);
-  const out: number[] = [];
-  for (let a = LOG + 4; a < end; a += 4) out.push(m.read32(a));
-  return out;
-}
-const sym = (src: string, name: string) => assemble(src).symbols.find((s) => s.name === name)!.value;
+const log = readLog;
 
 describe('exception model: reset and vector table', () => {
   it('boots with SP from word 0 and PC from word 1 (bit 0 is EPSR.T)', () => {

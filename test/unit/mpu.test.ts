@@ -7,11 +7,8 @@
  * MMARVALID bit 7), HFSR 0xE000ED2C (FORCED bit 30), MMFAR 0xE000ED34, SHCSR 0xE000ED24 (MEMFAULTENA bit 16).
  */
 import { describe, it, expect } from 'vitest';
-import { assemble } from '../../src/asm/assembler.js';
-import { createMachine, type Machine } from '../../src/machine.js';
+import { vectorProgram, boot, readLog, sym } from '../helpers/vectors.js';
 
-const TOP = 0x20001000;
-const LOG = 0x20000000;
 const IACCVIOL = 1 << 0, DACCVIOL = 1 << 1, MMARVALID = 1 << 7, HFSR_FORCED = 1 << 30;
 const AP_PRIV_RW = 0b001, AP_FULL = 0b011, AP_RO = 0b110;
 
@@ -60,43 +57,11 @@ const handler = (name: string, skip: number | 'lr') => `
 `;
 
 function program(body: string, mmResume: number | 'lr' = 2): string {
-  const words = [`.word ${TOP}`, '.word reset', '.word 0', '.word hf', '.word mm'];
-  for (let n = 5; n < 20; n++) words.push('.word 0');
-  return `
-    .syntax unified
-    .thumb
-    .macro log reg
-      ldr   r3, =${LOG}
-      ldr   r2, [r3]
-      str   \\reg, [r2], #4
-      str   r2, [r3]
-    .endm
-    ${words.join('\n    ')}
-    .thumb_func
-  reset:
-    ldr   r3, =${LOG}
-    add   r2, r3, #4
-    str   r2, [r3]
-    ${body}
-    ${handler('mm', mmResume)}
-    ${handler('hf', 4)}
-    .ltorg
-  `;
+  const vectors = ['0', 'hf', 'mm'];
+  for (let n = 5; n < 20; n++) vectors.push('0');
+  return vectorProgram(vectors, body, { tail: handler('mm', mmResume) + handler('hf', 4) });
 }
-function boot(src: string): Machine {
-  const a = assemble(src, { fileName: 'x.s' });
-  if (!a.ok) throw new Error(a.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
-  const m = createMachine({ exceptions: true });
-  m.load({ sections: a.sections.filter((s) => s.kind !== 'bss'), entry: a.entry });
-  return m;
-}
-function log(m: Machine): number[] {
-  const end = m.read32(LOG);
-  const out: number[] = [];
-  for (let a = LOG + 4; a < end; a += 4) out.push(m.read32(a));
-  return out;
-}
-const sym = (src: string, name: string) => assemble(src).symbols.find((s) => s.name === name)!.value;
+const log = readLog;
 
 describe('MPU registers', () => {
   it('MPU_TYPE has DREGION = 8; RBAR with VALID selects the region; RASR keeps its defined bits; aliases', () => {
