@@ -7,7 +7,7 @@ import { CpuFault, Trap } from './cpu/exceptions.js';
 import { Engine } from './exec/engine.js';
 import { FlatBus, type RegionSpec } from './mem/flat.js';
 import type { Device } from './mem/device.js';
-import { cortexM4Basic, type CycleModel } from './timing/model.js';
+import { cortexM4, type PipelineModel } from './timing/model.js';
 import { disassemble } from './disasm/disasm.js';
 import { parseRegName } from './isa/kinds.js';
 import { ExceptionModel, exceptionName, type ExceptionOptions, type Stop } from './sys/exceptions.js';
@@ -16,7 +16,8 @@ import { Scs, SysTick, Dwt, CPUID_M4 } from './sys/scs.js';
 export interface MachineOptions {
   /** memory regions; default DEFAULT_REGIONS */
   regions?: RegionSpec[];
-  model?: CycleModel;
+  /** the core's pipeline model (src/timing/pipeline.ts); default the Cortex-M4's */
+  model?: PipelineModel;
   /** initial SP; default the end of the highest region */
   initialSp?: number;
   /** memory-mapped devices (peripherals) */
@@ -105,7 +106,7 @@ export class Machine {
 
   constructor(opts: MachineOptions = {}) {
     const devices = [...(opts.devices ?? [])];
-    const model = opts.model ?? cortexM4Basic;
+    const model = opts.model ?? cortexM4();
     let ex: ExceptionModel | undefined;
     if (opts.exceptions) {
       const s = this.state;
@@ -123,6 +124,8 @@ export class Machine {
       this.bus = new FlatBus(opts.regions ?? DEFAULT_REGIONS, devices);
     }
     this.engine = new Engine(this.state, this.bus, model);
+    this.bus.clk = this.state;
+    this.bus.unalignedCycles = model.unaligned;
     this.scs?.mpu.attach({ bus: this.bus, engine: this.engine }); // the MPU switches their access/fetch hooks
     const top = Math.max(...this.bus.regions.map((r) => r.end));
     this.state.r[13] = (opts.initialSp ?? top) & ~3;
@@ -234,10 +237,11 @@ export class Machine {
       while (s.icount < target) {
         if (s.t === 0) return this.fault(new CpuFault('UsageFault', 'INVSTATE', 'branch to an address with bit 0 clear (Thumb bit off)'), done);
         const remaining = target - s.icount;
-        let b = this.engine.block(s.pc, s.itstate, false);
+        let b = this.engine.block(s.pc, s.itstate, false, s.ps);
         if (b.selfLoop) return done('halt');
-        if (b.n > remaining) b = this.engine.block(s.pc, s.itstate, true);
+        if (b.n > remaining) b = this.engine.block(s.pc, s.itstate, true, s.ps);
         s.codeChanged = 0;
+        s.bcyc = b.info.cyclesBefore;
         b.fn(s, this.bus.program, remaining); // bus.program: the MPU-checked view while the MPU is on
       }
       return done('limit');
@@ -251,6 +255,7 @@ export class Machine {
         s.itstate = itAdvance(s.itstate);
         s.icount += 1;
         s.cycles += 1;
+        s.ps = 0;
         return done(e.kind, { imm: e.imm });
       }
       throw e;
@@ -279,7 +284,6 @@ export class Machine {
     };
     while (s.icount < target) {
       if (ex.resetRequested) this.reset();
-      st.timeFix(); this.dwt!.timeFix();
       st.sync();
       const n = ex.preempting();
       if (n !== 0) { const snap = this.snap(); const stop = ex.enter(n, s.pc); if (stop) return stopped(stop, snap); }
@@ -289,14 +293,15 @@ export class Machine {
         continue;
       }
       const remaining = target - s.icount;
-      let b = this.engine.block(s.pc, s.itstate, false);
+      let b = this.engine.block(s.pc, s.itstate, false, s.ps);
       // SysTick can interrupt: bound in-block loops to about the cycles until its next event
       const wakes = st.enable === 1 && st.tickint === 1 && ex.couldPreempt(15);
       if (b.selfLoop && !wakes) return done('halt');
       let budget = remaining;
       if (wakes) budget = Math.min(remaining, Math.max(1, Math.ceil(st.cyclesToEvent() / Math.max(1, b.cycles))) * b.n);
-      if (b.n > remaining) b = this.engine.block(s.pc, s.itstate, true);
+      if (b.n > remaining) b = this.engine.block(s.pc, s.itstate, true, s.ps);
       s.codeChanged = 0;
+      s.bcyc = b.info.cyclesBefore;
       try {
         b.fn(s, this.bus.program, budget);
       } catch (e) {
@@ -308,6 +313,7 @@ export class Machine {
         s.itstate = itAdvance(s.itstate);
         s.icount += 1;
         s.cycles += 1;
+        s.ps = 0;
         if (e.kind === 'svc') { const stop = ex.svc(e.imm); if (stop) return stopped(stop, snap); continue; }
         // WFI/WFE: wake on an exception that would preempt if PRIMASK were 0; sleep until SysTick's next event
         st.sync();
@@ -315,7 +321,6 @@ export class Machine {
         if (st.enable === 1 && st.tickint === 1 && ex.couldPreempt(15, true)) { s.cycles += st.cyclesToEvent(); st.sync(); continue; }
         return done(e.kind, { imm: e.imm });
       }
-      st.timeFix(); this.dwt!.timeFix();
       if (s.excRet !== 0) {
         const v = s.excRet;
         s.excRet = 0;

@@ -27,7 +27,7 @@ import type { RegionSpec } from '../mem/flat.js';
 import { UnmodelledDevice, type Device } from '../mem/device.js';
 import { createPeripheral, type ByteSink, type ByteSource } from '../periph/index.js';
 import { CPUID_M4, CPUID_M7, SCS_BASE, DWT_BASE } from '../sys/scs.js';
-import { cortexM4Basic, type CycleModel } from '../timing/model.js';
+import { cortexM4, type PipelineModel } from '../timing/model.js';
 import { PERIPHERAL_SIZE, type Board, type CoreName } from './schema.js';
 
 export interface BoardMachineOptions {
@@ -56,9 +56,9 @@ export function cpuidOf(core: CoreName): number {
   return core === 'cortex-m7' ? CPUID_M7 : CPUID_M4;
 }
 
-/** The cycle model of a core: the Cortex-M4 base model for both until the M7 model exists. */
-export function cycleModelOf(_core: CoreName): CycleModel {
-  return cortexM4Basic;
+/** The pipeline model of a core: the Cortex-M4's for both until the M7 model exists. */
+export function cycleModelOf(_core: CoreName): PipelineModel {
+  return cortexM4();
 }
 
 /** The bus regions of a board: its flash, ram and tcm regions with their aliases and access rights. */

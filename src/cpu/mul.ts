@@ -38,7 +38,7 @@ function long(signed: boolean, acc: 'none' | 'acc64' | 'umaal'): Gen {
 
 /**
  * SDIV/UDIV: a zero divisor gives 0, or a DIVBYZERO UsageFault when CCR.DIV_0_TRP is set; the quotient rounds
- * towards zero (SDIV 0x80000000 / -1 wraps to 0x80000000). The cycles depend on the operands (rt.divCycles).
+ * towards zero (SDIV 0x80000000 / -1 wraps to 0x80000000). The cycles depend on the operands (the core model's divide rule).
  */
 function div(signed: boolean): Gen {
   return (g) => {
@@ -46,7 +46,7 @@ function div(signed: boolean): Gen {
     const q = g.tmp('q');
     const quot = signed ? `(${n}/${d})|0` : `((${n}>>>0)/(${d}>>>0))|0`;
     return `${pre}let ${q}=0;if(${d}===0){if(s.divTrap)throw rt.divByZero();}else ${q}=${quot};` +
-      g.cycles(`rt.divCycles(${n},${d},${signed})`) + g.wr(g.f.Rd!, q);
+      g.divide(n, d, signed) + g.wr(g.f.Rd!, q);
   };
 }
 

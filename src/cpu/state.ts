@@ -3,7 +3,11 @@
  * xPSR (APSR flags N Z C V Q, GE[3:0]; EPSR T and ITSTATE; IPSR), PRIMASK, FAULTMASK, BASEPRI, CONTROL.
  * Flags are kept one field each (0 or 1) so generated code reads and writes them directly.
  */
-export class CpuState {
+import { NSTALL, type Clock } from '../timing/clock.js';
+
+const NO_BLOCK: readonly number[] = [0];
+
+export class CpuState implements Clock {
   /** R0-R14; r[13] is the active stack pointer. r[15] is unused: the PC is `pc`. Values are int32. */
   readonly r = new Int32Array(16);
   pc = 0;
@@ -30,6 +34,20 @@ export class CpuState {
   /** counters */
   icount = 0;
   cycles = 0;
+  /** stall cycles by cause (src/timing/clock.ts STALL): parts of `cycles` */
+  readonly stall = new Float64Array(NSTALL);
+  /**
+   * the pipeline state at a block boundary (src/timing/pipeline.ts): what the last instruction leaves behind that
+   * changes the next one's cost; 0 after a taken branch. Blocks are translated per entry state.
+   */
+  ps = 0;
+  /** index of the executing instruction in the running block, and that block's static cycles before each one */
+  ip = 0;
+  bcyc: readonly number[] = NO_BLOCK;
+  /** lowest value the stack pointer held (unsigned; 0xFFFFFFFF: none yet) */
+  spMin = 0xffffffff;
+  /** the cycle at which the executing instruction started (Clock.now) */
+  now(): number { return this.cycles + this.bcyc[this.ip]!; }
   /** set when a store hit translated code: the running block leaves after that store (engine, machine) */
   codeChanged = 0;
   /**

@@ -13,8 +13,10 @@ import { decode, is32, operandValue, type Decoded } from '../isa/table.js';
 import { CpuState, itAdvance, inIT, lastInIT, itCond } from '../cpu/state.js';
 import { CpuFault, Trap, undefinedInstruction } from '../cpu/exceptions.js';
 import type { Bus } from '../mem/flat.js';
+import type { FetchTiming } from '../mem/timing.js';
 import type { FetchCheck } from '../sys/mpu.js';
-import type { CycleModel } from '../timing/model.js';
+import type { PipelineModel, PriceInput } from '../timing/pipeline.js';
+import { NSTALL, STALL } from '../timing/clock.js';
 import { condExpr, type GenCtx } from './gen.js';
 import { GENERATORS } from '../cpu/index.js';
 import { rt } from './runtime.js';
@@ -29,6 +31,8 @@ interface BlockInfo {
   its: number[];
   before: number[];
   cyclesBefore: number[];
+  /** static stall cycles by cause before each instruction (null where there are none) */
+  stallsBefore: (number[] | null)[];
 }
 
 export interface Block {
@@ -40,42 +44,69 @@ export interface Block {
   selfLoop: boolean;
   /** static cycles of one pass (without taken-branch refills and run-time costs) */
   cycles: number;
+  /** the pipeline state the block was translated for */
+  entryState: number;
+  /** the block ends with a BL or BLX (the profiler's call detection) */
+  endsWithCall: boolean;
   source: string;
 }
 
 /** Undo the block's partial pass when an instruction throws: PC, ITSTATE and counters as at that instruction. */
-function unwind(s: CpuState, info: BlockInfo, ip: number): void {
+function unwind(s: CpuState, info: BlockInfo): void {
+  const ip = s.ip;
   s.pc = info.addrs[ip]!;
   s.itstate = info.its[ip]!;
   s.icount += info.before[ip]!;
   s.cycles += info.cyclesBefore[ip]!;
+  const st = info.stallsBefore[ip];
+  if (st) for (let i = 0; i < st.length; i++) s.stall[i] += st[i]!;
+  s.ip = 0;
+}
+
+/** The code-window facts the engine asks the bus for at translation time. */
+export interface CodeBus extends Bus {
+  /** the fetch timing of the window holding address a (null: fetches cost nothing extra) */
+  fetchTimingAt?(a: number): FetchTiming | null;
 }
 
 export class Engine {
+  /** translations by entry pipeline state: [state 0 (after a branch) | others keyed state -> map] */
   private cache = new Map<number, Block>();
   private singles = new Map<number, Block>();
+  private byState = new Map<number, Map<number, Block>>();
   /** the MPU's instruction-fetch check while the MPU is enabled (null otherwise) */
   fetchCheck: FetchCheck | null = null;
+  /** the pipeline model's runtime object, reached from blocks as `tm` */
+  readonly tm: unknown;
 
-  constructor(readonly s: CpuState, readonly bus: Bus, readonly model: CycleModel) {
+  constructor(readonly s: CpuState, readonly bus: CodeBus, readonly model: PipelineModel) {
     bus.onCodeWrite = () => this.invalidate();
+    this.tm = model.runtime({ clock: s, fetch16: (a) => bus.fetch16(a) });
   }
 
   /** Drop every translation (after a write to code): blocks are translated again, and marked again, on use. */
   invalidate(): void {
     this.cache.clear();
     this.singles.clear();
+    this.byState.clear();
     this.bus.clearCodeMarks();
     this.s.codeChanged = 1;
   }
 
-  /** The block for the current (pc, ITSTATE), translating it on first use. */
-  block(pc: number, itstate: number, single: boolean): Block {
+  /** The block for the current (pc, ITSTATE) and pipeline state, translating it on first use. */
+  block(pc: number, itstate: number, single: boolean, ps = 0): Block {
     let key = pc + itstate * 0x100000000;
     if (this.fetchCheck !== null) key += this.fetchCheck.key() * 0x10000000000; // fetch rights depend on privilege
-    const map = single ? this.singles : this.cache;
+    let map: Map<number, Block>;
+    if (ps === 0 && !single) map = this.cache;
+    else {
+      const k2 = single ? -1 - ps : ps;
+      let m = this.byState.get(k2);
+      if (!m) { m = new Map(); this.byState.set(k2, m); }
+      map = m;
+    }
     let b = map.get(key);
-    if (!b) { b = this.translate(pc, itstate, single); map.set(key, b); }
+    if (!b) { b = this.translate(pc, itstate, single, ps); map.set(key, b); }
     return b;
   }
 
@@ -89,16 +120,28 @@ export class Engine {
     return decode(hw1, hw2);
   }
 
-  translate(start: number, itstate0: number, single: boolean): Block {
-    const info: BlockInfo = { start, addrs: [], its: [], before: [], cyclesBefore: [] };
+  translate(start: number, itstate0: number, single: boolean, ps0 = 0): Block {
+    const info: BlockInfo = { start, addrs: [], its: [], before: [], cyclesBefore: [], stallsBefore: [] };
     const parts: string[] = [];
+    const model = this.model;
+    const ft = this.bus.fetchTimingAt?.(start) ?? null;
+    const fetch16 = (x: number) => this.bus.fetch16(x);
     let a = start >>> 0;
     let its = itstate0;
+    let ps = ps0;
     let cyc = 0;
+    const stalls = new Array<number>(NSTALL).fill(0);
     let tmpN = 0;
     let ended = false;
     let loops = false;
     let selfLoop = false;
+    let endsWithCall = false;
+    /** statements closing a pass at the current point: counters, stalls, pipeline state */
+    const close = (k: number, cycles: string | number, state: number, st: readonly number[]): string => {
+      let c = `s.icount+=${k};s.cycles+=${cycles};s.ps=${state};s.ip=0;`;
+      st.forEach((v, i) => { if (v !== 0) c += `s.stall[${i}]+=${v};`; });
+      return c;
+    };
     for (let k = 0; k < (single ? 1 : MAX_BLOCK) && !ended; k++) {
       const d = this.fetchDecode(a);
       // the MPU (when enabled) checks each halfword fetched: a denied one is MemManage IACCVIOL
@@ -107,7 +150,7 @@ export class Engine {
       const why = d === undefined ? 'fetch' : mpuDenied ? 'mpu' : !d.entry ? 'undef' : this.itViolation(d, its);
       if (why) {
         if (k > 0) break; // end the block before it; the next block starts there and faults
-        info.addrs.push(a); info.its.push(its); info.before.push(0); info.cyclesBefore.push(0);
+        info.addrs.push(a); info.its.push(its); info.before.push(0); info.cyclesBefore.push(0); info.stallsBefore.push(null);
         const fault = why === 'fetch' ? `rt.ibuserr(${a})` : why === 'mpu' ? `rt.iaccviol(${mpuDenied!.address! >>> 0},${JSON.stringify(mpuDenied!.message)})` : `rt.undef(${JSON.stringify(why === 'undef' ? d!.undef ?? 'UNDEFINED' : why)})`;
         parts.push(`throw ${fault};`);
         ended = true;
@@ -116,14 +159,19 @@ export class Engine {
       const dd = d!;
       const entry = dd.entry!;
       this.bus.markCode(a);
-      const cost = this.model.cost(dd);
       const inBlock = inIT(its);
+      const px: PriceInput = { d: dd, addr: a, conditional: inBlock, slowCode: ft !== null, fetch16 };
+      const priced = model.price(px, ps);
+      const cost = priced.cycles;
       const condCode = inBlock ? itCond(its) : 14;
       const itsAfter = entry.def.exec === 'it' ? ((dd.f.firstcond! << 4) | dd.f.mask!) : itAdvance(its);
       const myIndex = k;
       const cycAfter = cyc + cost;
+      const stallsAfter = stalls.slice();
+      for (const [cause, n] of Object.entries(priced.stalls ?? {})) stallsAfter[STALL[cause as keyof typeof STALL]] += n!;
       const addrAfter = a + dd.size;
       let endHere = false;
+      let knownTarget: number | undefined;
       const g: GenCtx = {
         d: dd, entry, f: dd.f, addr: a, size: dd.size,
         setflags: entry.templates[0]!.itS ? !inBlock : !!dd.f.S,
@@ -135,26 +183,32 @@ export class Engine {
         val: (name) => operandValue(entry, dd.f, name, a),
         branch: (target, how) => {
           endHere = true;
-          const P = this.model.taken(dd);
-          const done = `s.icount+=${myIndex + 1};s.cycles+=${cycAfter + P};`;
           const t = `tg${tmpN++}`;
-          if (how === 'branch' && /^\d+$/.test(target) && Number(target) === start && itstate0 === 0 && !single) {
+          const known = /^\d+$/.test(target) ? Number(target) >>> 0 : undefined;
+          knownTarget = known;
+          const refill = model.taken(px, t, known === undefined ? undefined : (known & ~1) >>> 0);
+          const done = close(myIndex + 1, cycAfter, 0, stallsAfter);
+          // a loop inside the function only when the block was translated for the state a taken branch leaves (0)
+          if (how === 'branch' && known === start && itstate0 === 0 && ps0 === 0 && !single) {
             loops = true;
             if (myIndex === 0 && condCode === 14 && dd.f.cond === undefined) selfLoop = true; // not B<c> (its own cond field)
-            return `{${done}if(++iter<maxIter)continue;s.pc=${start};s.itstate=0;return;}`;
+            return `{const ${t}=${start};${refill}${done}if(++iter<maxIter)continue;s.pc=${start};s.itstate=0;return;}`;
           }
-          if (how === 'branch') return `{const ${t}=(${target})&-2;${done}s.pc=${t}>>>0;s.itstate=0;return;}`;
+          if (how === 'branch') return `{const ${t}=(${target})&-2;${refill}${done}s.pc=${t}>>>0;s.itstate=0;return;}`;
           // BXWritePC / LoadWritePC: a value 0xFxxxxxxx is also noted in s.excRet; with the exception model on, the
-          // machine turns it into an exception return when the core is in Handler mode (B1.5.8), else ignores it
-          return `{const ${t}=${target};${done}s.t=${t}&1;s.pc=(${t}&-2)>>>0;s.itstate=0;if((${t}>>>28)===15)s.excRet=${t}>>>0;return;}`;
+          // machine turns it into an exception return when the core is in Handler mode (B1.5.8), else ignores it.
+          // The refill is priced for the target with bit 0 clear.
+          const t2 = `tb${tmpN++}`;
+          return `{const ${t2}=${target};const ${t}=(${t2}&-2)>>>0;${refill}${done}s.t=${t2}&1;s.pc=${t};s.itstate=0;if((${t2}>>>28)===15)s.excRet=${t2}>>>0;return;}`;
         },
         wr: (n, expr, how = 'branch') => {
           if (n === 15) return g.branch(expr, how);
-          if (n === 13) return `r[13]=(${expr})&-4;`;
+          if (n === 13) return `r[13]=(${expr})&-4;if((r[13]>>>0)<s.spMin)s.spMin=r[13]>>>0;`;
           return `r[${n}]=${expr};`;
         },
         endBlock: () => { endHere = true; },
         cycles: (expr) => `s.cycles+=${expr};`,
+        divide: (n, dv, signed) => model.divide(n, dv, signed),
       };
       const gen = GENERATORS[entry.def.exec];
       let code: string;
@@ -167,32 +221,47 @@ export class Engine {
         if (k > 0) break;
         throw new Error(`internal error translating ${entry.def.id} at 0x${a.toString(16)}: ${(err as Error).message}`);
       }
+      if (priced.pipelinedPenalty !== undefined) {
+        // priced as pipelined with the previous access: not when the two hit different blocks of the memory map
+        const pb = `pb${tmpN++}`, n = priced.pipelinedPenalty;
+        code = `const ${pb}=m.lastRegion.blk;${code}if(m.lastRegion.blk!==${pb}){s.cycles+=${n};s.stall[${STALL.memory}]+=${n};}`;
+      }
       info.addrs.push(a); info.its.push(its); info.before.push(k); info.cyclesBefore.push(cyc);
+      info.stallsBefore.push(stalls.some((x) => x !== 0) ? stalls.slice() : null);
       // BKPT executes unconditionally inside an IT block too (A7.7.17)
       if (condCode !== 14 && entry.def.exec !== 'it' && entry.def.exec !== 'bkpt') code = `if(${condExpr(condCode)}){${code}}`;
-      parts.push((k > 0 ? `ip=${k};` : '') + code);
+      else if (priced.pipelinedPenalty !== undefined) code = `{${code}}`;
+      parts.push((k > 0 ? `s.ip=${k};` : '') + code);
       if (STORES.has(entry.def.timing)) {
         // a store that hit translated code (self-modifying code, a loader): leave, so the next block is fresh
-        parts.push(`if(s.codeChanged!==0){s.pc=${(addrAfter >>> 0)};s.itstate=${itsAfter};s.icount+=${k + 1};s.cycles+=${cycAfter};return;}`);
+        parts.push(`if(s.codeChanged!==0){s.pc=${(addrAfter >>> 0)};s.itstate=${itsAfter};${close(k + 1, cycAfter, priced.state, stallsAfter)}return;}`);
       }
       cyc = cycAfter;
       its = itsAfter;
+      ps = priced.state;
+      for (let i = 0; i < NSTALL; i++) stalls[i] = stallsAfter[i]!;
       a = addrAfter >>> 0;
       if (endHere) {
         // the exit when the instruction did not leave (condition failed, or it only ends the block);
         // after an unconditional branch this is dead code, which is harmless
         ended = true;
-        parts.push(`s.pc=${a};s.itstate=${its};s.icount+=${k + 1};s.cycles+=${cyc};return;`);
+        const conditional = condCode !== 14 || dd.f.cond !== undefined || entry.def.timing === 'cbz';
+        const nt = conditional ? model.notTaken(px, knownTarget === undefined ? undefined : (knownTarget & ~1) >>> 0) : '';
+        parts.push(`${nt}s.pc=${a};s.itstate=${its};${close(k + 1, cyc, ps, stalls)}return;`);
+        const t = entry.def.timing;
+        endsWithCall = t === 'bl' || (t === 'bx' && entry.def.exec === 'blx');
       }
       if (((a >>> 12) !== (start >>> 12)) && !ended) break;
     }
     const n = info.addrs.length;
-    if (!ended) parts.push(`s.pc=${a};s.itstate=${its};s.icount+=${n};s.cycles+=${cyc};return;`);
+    if (!ended) parts.push(`s.pc=${a};s.itstate=${its};${close(n, cyc, ps, stalls)}return;`);
     let body = parts.join('\n');
-    if (loops) body = `let iter=0;const maxIter=Math.floor(budget/${n});for(;;){ip=0;\n${body}\n}`; // ip: each pass starts at 0
-    const source = `return function blk_${start.toString(16)}(s,m,budget){const r=s.r;let ip=0;try{\n${body}\n}catch(e){unwind(s,info,ip);throw e;}};`;
-    const fn = new Function('rt', 'info', 'unwind', source)(rt, info, unwind) as Block['fn'];
-    return { fn, n, info, selfLoop, cycles: cyc, source };
+    // fetch timing: each pass fetches the block's bytes [start, a)
+    if (ft !== null) body = `ft.fetch(${start},${a},${cyc});\n${body}`;
+    if (loops) body = `let iter=0;const maxIter=Math.floor(budget/${n});for(;;){s.ip=0;\n${body}\n}`;
+    const source = `return function blk_${start.toString(16)}(s,m,budget){const r=s.r;try{\n${body}\n}catch(e){unwind(s,info);throw e;}};`;
+    const fn = new Function('rt', 'info', 'unwind', 'tm', 'ft', source)(rt, info, unwind, this.tm, ft) as Block['fn'];
+    return { fn, n, info, selfLoop, cycles: cyc, entryState: ps0, endsWithCall, source };
   }
 
   /** An IT-block rule the instruction breaks at this ITSTATE (executing it is UNPREDICTABLE: we fault). */

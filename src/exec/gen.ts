@@ -42,6 +42,8 @@ export interface GenCtx {
   endBlock(): void;
   /** extra cycles known only at run time (an expression) */
   cycles(expr: string): string;
+  /** statements adding a divide's data-dependent cycles (the core's rule), given the operand expressions */
+  divide(n: string, d: string, signed: boolean): string;
 }
 
 // ------------------------------------------------------------------ helpers for flag-setting code

@@ -26,15 +26,18 @@ function usat8(x: number): number { return x > 255 ? 255 : x < 0 ? 0 : x; }
 
 function bits(x: number): number { return 32 - Math.clz32(x); }
 /**
- * Cortex-M4 SDIV/UDIV cycles (reference/cortex-m-timing.md, fitted 2..12): 2 when an operand is zero, 3 when the
- * dividend has fewer significant bits than the divisor, else 5 + (bits(n) - bits(d)) / 4.
+ * Cortex-M4 SDIV/UDIV cycles (reference/cortex-m-timing.md, fitted 2..12), with the numbers of the core file
+ * (boards/cores/cortex-m4.json: divideZero, divideShort, divideBase, divideBitsPerCycle, divideMin, divideMax):
+ * `zero` when an operand is zero, `short` when the dividend has fewer significant bits than the divisor, else
+ * base + (bits(n) - bits(d)) / perCycle, clamped to [min, max].
  */
-function divCycles(n: number, d: number, signed: boolean): number {
+function divCycles(n: number, d: number, signed: boolean, zero = 2, short = 3, base = 5, perCycle = 4, min = 2, max = 12): number {
   const an = signed ? Math.abs(n | 0) : n >>> 0, ad = signed ? Math.abs(d | 0) : d >>> 0;
-  if (an === 0 || ad === 0) return 2;
+  if (an === 0 || ad === 0) return zero;
   const bn = bits(an >>> 0), bd = bits(ad >>> 0);
-  if (bn < bd) return 3;
-  return 5 + Math.floor((bn - bd) / 4);
+  if (bn < bd) return short;
+  const c = base + Math.floor((bn - bd) / perCycle);
+  return c < min ? min : c > max ? max : c;
 }
 function divByZero(): CpuFault { return new CpuFault('UsageFault', 'DIVBYZERO', 'integer divide by zero with CCR.DIV_0_TRP set'); }
 

@@ -10,10 +10,17 @@
  * program's store with a precise BusFault (PRECISERR, the address in BFAR), one that is not `executable` is not
  * fetchable (the engine raises IBUSERR; the exception model makes it MemManage IACCVIOL in the architecture's
  * execute-never space). `load` (the loader) and `peek` ignore rights.
- * The board bus of later issues (wait states, caches) implements the same Bus interface.
+ * Timing (src/mem/timing.ts): each window may carry a DataTiming the bus calls on every program access and a FetchTiming
+ * the engine calls per block pass; unaligned halfword/word accesses add the core's penalty to `clk`. Each window
+ * counts the program's reads and writes.
  */
 import { busError, CpuFault } from '../cpu/exceptions.js';
 import type { Device } from './device.js';
+import type { Clock } from '../timing/clock.js';
+import type { DataTiming, FetchTiming } from './timing.js';
+
+/** What a region's usage tracker (src/mem/usage.ts) is told: every program write, in the main window's addresses. */
+export interface WriteObserver { write(a: number, n: number): void }
 
 export interface Bus {
   r8(a: number): number;
@@ -66,6 +73,17 @@ export class Region {
   hw = -1;
   /** a main window's aliases */
   readonly aliases: Region[] = [];
+  /** this window's data-access timing (wait states, caches; src/mem/timing.ts), null: no cost beyond the core's */
+  data: DataTiming | null = null;
+  /** this window's instruction-fetch timing, null: fetches cost nothing beyond the core's cycles */
+  fetchTiming: FetchTiming | null = null;
+  /** the program's data reads and writes through this window */
+  reads = 0;
+  writes = 0;
+  /** the 512 MB block of the memory map the window is in (Cortex-M4 load pipelining needs two accesses in one) */
+  readonly blk: number;
+  /** the usage tracker of the memory (bytes touched, watched windows, phases), shared by its windows; null: none */
+  use: WriteObserver | null = null;
   /** A main window (new zeroed memory), or with `of` an alias window showing `of`'s bytes at `base`. */
   constructor(readonly name: string, readonly base: number, readonly size: number, rights: RegionRights = {}, of?: Region) {
     if (size <= 0 || size % 4 !== 0) throw new RangeError(`region ${name}: size ${size} must be a positive multiple of 4`);
@@ -85,6 +103,8 @@ export class Region {
       this.shift = 0;
     }
     this.end = base + size;
+    this.blk = base >>> 29;
+    if (of) this.use = of.target.use;
     this.readOnly = rights.writable === false;
     this.executable = rights.executable !== false;
   }
@@ -108,6 +128,7 @@ export class Region {
     a += this.shift;
     if (this.lw < 0 || a < this.lw) this.lw = a;
     if (a + n - 1 > this.hw) this.hw = a + n - 1;
+    if (this.use !== null) this.use.write(a, n);
   }
 }
 
@@ -141,6 +162,19 @@ export class FlatBus implements Bus {
     this.program = f ? new CheckedBus(this, f) : this;
   }
   private last: Region;
+  /** the window of the last data access or fetch that hit memory (not a device) */
+  get lastRegion(): Region { return this.last; }
+  /** the clock unaligned-access penalties are added to (the machine's CpuState); null: no timing */
+  clk: Clock | null = null;
+  /**
+   * extra cycles of an unaligned access (reference/cortex-m-timing.md): [halfword on an odd byte, word on a
+   * halfword boundary, word on an odd byte]; set from the core's timing
+   */
+  unalignedCycles: readonly [number, number, number] = [0, 0, 0];
+  private unaligned(k: 0 | 1 | 2): void {
+    const c = this.unalignedCycles[k], clk = this.clk;
+    if (c !== 0 && clk !== null) { clk.cycles += c; clk.stall[5] += c; } // STALL.unaligned
+  }
 
   /**
    * RAM regions (with their aliases) and devices; no two windows may overlap. Devices are looked at only when no
@@ -196,19 +230,28 @@ export class FlatBus implements Bus {
   r8(a: number): number {
     const r = this.region(a, 1);
     if (!r) return this.devRead(a, 1) & 0xff;
+    r.reads++;
+    if (r.data !== null) r.data.read(a, 1);
     return r.bytes[(a >>> 0) - r.base]!;
   }
   r16(a: number): number {
     const r = this.region(a, 2);
     if (!r) return this.devRead(a, 2) & 0xffff;
+    r.reads++;
+    if (r.data !== null) r.data.read(a, 2);
     const o = (a >>> 0) - r.base;
-    return (o & 1) === 0 ? r.u16[o >>> 1]! : r.bytes[o]! | (r.bytes[o + 1]! << 8);
+    if ((o & 1) === 0) return r.u16[o >>> 1]!;
+    this.unaligned(0);
+    return r.bytes[o]! | (r.bytes[o + 1]! << 8);
   }
   r32(a: number): number {
     const r = this.region(a, 4);
     if (!r) return this.devRead(a, 4) | 0;
+    r.reads++;
+    if (r.data !== null) r.data.read(a, 4);
     const o = (a >>> 0) - r.base;
     if ((o & 3) === 0) return r.u32[o >>> 2]! | 0;
+    this.unaligned((o & 1) === 0 ? 1 : 2);
     const b = r.bytes;
     return b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24);
   }
@@ -216,6 +259,8 @@ export class FlatBus implements Bus {
     const r = this.region(a, 1);
     if (!r) { this.devWrite(a, 1, v); return; }
     if (r.readOnly) throw readOnlyError(r, a, 1);
+    r.writes++;
+    if (r.data !== null) r.data.write(a, 1);
     a >>>= 0;
     const o = a - r.base;
     r.bytes[o] = v;
@@ -226,10 +271,12 @@ export class FlatBus implements Bus {
     const r = this.region(a, 2);
     if (!r) { this.devWrite(a, 2, v); return; }
     if (r.readOnly) throw readOnlyError(r, a, 2);
+    r.writes++;
+    if (r.data !== null) r.data.write(a, 2);
     a >>>= 0;
     const o = a - r.base;
     if ((o & 1) === 0) r.u16[o >>> 1] = v;
-    else { r.bytes[o] = v; r.bytes[o + 1] = v >>> 8; }
+    else { r.bytes[o] = v; r.bytes[o + 1] = v >>> 8; this.unaligned(0); }
     r.noteWrite(a, 2);
     if (r.code[o >>> 6] | r.code[(o + 1) >>> 6]!) this.onCodeWrite?.(a);
   }
@@ -237,22 +284,32 @@ export class FlatBus implements Bus {
     const r = this.region(a, 4);
     if (!r) { this.devWrite(a, 4, v); return; }
     if (r.readOnly) throw readOnlyError(r, a, 4);
+    r.writes++;
+    if (r.data !== null) r.data.write(a, 4);
     a >>>= 0;
     const o = a - r.base;
     if ((o & 3) === 0) r.u32[o >>> 2] = v;
-    else { const b = r.bytes; b[o] = v; b[o + 1] = v >>> 8; b[o + 2] = v >>> 16; b[o + 3] = v >>> 24; }
+    else { const b = r.bytes; b[o] = v; b[o + 1] = v >>> 8; b[o + 2] = v >>> 16; b[o + 3] = v >>> 24; this.unaligned((o & 1) === 0 ? 1 : 2); }
     r.noteWrite(a, 4);
     if (r.code[o >>> 6] | r.code[(o + 3) >>> 6]!) this.onCodeWrite?.(a);
   }
+  /** The window holding [a, a+n) without touching the data-access cache (`lastRegion` stays the last data access's). */
+  private find(a: number, n: number): Region | undefined {
+    a >>>= 0;
+    for (const r of this.windows) if (a >= r.base && a + n <= r.end) return r;
+    return undefined;
+  }
+  /** the fetch timing of the window holding a (the engine asks once per translated block) */
+  fetchTimingAt(a: number): FetchTiming | null { return this.find(a, 2)?.fetchTiming ?? null; }
   fetch16(a: number): number | undefined {
-    const r = this.region(a, 2);
+    const r = this.find(a, 2);
     if (!r || !r.executable) return undefined;
     const o = (a >>> 0) - r.base;
     return r.bytes[o]! | (r.bytes[o + 1]! << 8);
   }
   markCode(a: number): void {
     // an instruction may straddle two lines: mark both ends of its (at most 4) bytes
-    const r = this.region(a, 2);
+    const r = this.find(a, 2);
     if (!r) return;
     const o = (a >>> 0) - r.base;
     r.code[o >>> 6] = 1;
@@ -295,6 +352,8 @@ export class CheckedBus implements Bus {
   w16(a: number, v: number): void { this.check(a, 2, 1); this.bus.w16(a, v); }
   w32(a: number, v: number): void { this.check(a, 4, 1); this.bus.w32(a, v); }
   fetch16(a: number): number | undefined { return this.bus.fetch16(a); }
+  fetchTimingAt(a: number): FetchTiming | null { return (this.bus as FlatBus).fetchTimingAt(a); }
+  get lastRegion(): Region { return (this.bus as FlatBus).lastRegion; }
   markCode(a: number): void { this.bus.markCode(a); }
   clearCodeMarks(): void { this.bus.clearCodeMarks(); }
 }

@@ -19,6 +19,7 @@ import type { CpuState } from '../cpu/state.js';
 import { CpuFault } from '../cpu/exceptions.js';
 import type { Bus } from '../mem/flat.js';
 import { EXCEPTION_CYCLES_M4, type ExceptionCycles } from '../timing/model.js';
+import { STALL } from '../timing/clock.js';
 
 export const EXC = {
   Reset: 1, NMI: 2, HardFault: 3, MemManage: 4, BusFault: 5, UsageFault: 6, SVCall: 11, DebugMonitor: 12,
@@ -259,8 +260,10 @@ export class ExceptionModel {
     }
     // cycles: entry, or a tail chain when nothing ran since the last return
     const c = this.cycles;
-    if (this.returnedAt === s.icount) s.cycles += c.tailChain - this.returnCost;
-    else s.cycles += c.entry;
+    const add = this.returnedAt === s.icount ? c.tailChain - this.returnCost : c.entry;
+    s.cycles += add;
+    s.stall[STALL.exception] += add;
+    s.ps = 0; // the pipeline refills from the handler
     this.returnedAt = -1;
     // ExceptionTaken
     const msp = s.msp, psp = s.psp;
@@ -362,6 +365,8 @@ export class ExceptionModel {
     s.event = 1;
     this.taken.delete(n);
     s.cycles += this.cycles.return;
+    s.stall[STALL.exception] += this.cycles.return;
+    s.ps = 0;
     this.returnedAt = s.icount;
     this.returnCost = this.cycles.return;
     if (toThread === (s.ipsr !== 0)) {

@@ -4,13 +4,13 @@
  * ICSR, VTOR, AIRCR, SCR, CCR, SHPR1-3, SHCSR, CFSR, HFSR, DFSR, MMFAR, BFAR, AFSR, CPACR), DEMCR and STIR; and
  * the DWT at 0xE0001000 (C1.8) with CTRL and CYCCNT.
  *
- * SysTick counts the core clock: the model's cycles (s.cycles). It is evaluated lazily: `sync()` advances the counter
+ * SysTick counts the core clock: the model's cycles (s.now(): exact inside a running block too). It is evaluated lazily: `sync()` advances the counter
  * by the cycles run since the last sync, reloading, setting COUNTFLAG and pending the SysTick exception when TICKINT
  * is set. The machine syncs at block boundaries; register reads sync too (the cycles of the running block are
  * added when it leaves, so a read inside a block sees the count at the block's start). CLKSOURCE reads 1 and the
  * counter always uses the processor clock (no external reference clock: CALIB.NOREF = 1).
  *
- * DWT.CYCCNT counts s.cycles while DWT_CTRL.CYCCNTENA and DEMCR.TRCENA are both set (as on silicon, where the DWT is
+ * DWT.CYCCNT counts the model's cycles (s.now()) while DWT_CTRL.CYCCNTENA and DEMCR.TRCENA are both set (as on silicon, where the DWT is
  * powered by TRCENA). The other DWT counters and comparators read as zero.
  *
  * Accesses: word accesses everywhere; byte and halfword accesses to IPR and SHPR1-3 (byte-accessible registers)
@@ -34,22 +34,15 @@ export class SysTick {
   enable = 0; tickint = 0; countflag = 0;
   rvr = 0; cvr = 0;
   private synced = 0;
-  /** a register write inside a running block: its time is the block's exit (see Scs, timeFix) */
-  private rebase = false;
   constructor(readonly s: CpuState, readonly pend: () => void) {}
 
-  /**
-   * Called by the machine between blocks. A write from the running block saw s.cycles as at the block's start (the
-   * block adds its cycles when it leaves, right after the store): the new configuration starts counting from now.
-   */
-  timeFix(): void { if (this.rebase) { this.synced = this.s.cycles; this.rebase = false; } }
-
-  reset(): void { this.enable = 0; this.tickint = 0; this.countflag = 0; this.rvr = 0; this.cvr = 0; this.synced = this.s.cycles; }
+  reset(): void { this.enable = 0; this.tickint = 0; this.countflag = 0; this.rvr = 0; this.cvr = 0; this.synced = this.s.now(); }
 
   /** Advance the counter to s.cycles. */
   sync(): void {
-    let d = this.s.cycles - this.synced;
-    this.synced = this.s.cycles;
+    const now = this.s.now();
+    let d = now - this.synced;
+    this.synced = now;
     if (!this.enable || d <= 0) return;
     let v = this.cvr;
     if (v > 0) {
@@ -85,12 +78,12 @@ export class SysTick {
     this.sync();
     this.enable = v & 1;
     this.tickint = (v >>> 1) & 1;
-    this.rebase = true;
+   
   }
   readCvr(): number { this.sync(); return this.cvr; }
   /** any write clears the counter to 0 and COUNTFLAG */
-  writeCvr(): void { this.sync(); this.cvr = 0; this.countflag = 0; this.rebase = true; }
-  writeRvr(v: number): void { this.sync(); this.rvr = v & 0xffffff; this.rebase = true; }
+  writeCvr(): void { this.sync(); this.cvr = 0; this.countflag = 0; }
+  writeRvr(v: number): void { this.sync(); this.rvr = v & 0xffffff; }
 }
 
 export class Dwt implements Device {
@@ -101,15 +94,12 @@ export class Dwt implements Device {
   demcr = 0;
   private cyc = 0;
   private since = 0;
-  private rebase = false;
   constructor(readonly s: CpuState) {}
-  /** as SysTick.timeFix: a write from a running block takes effect at the block's exit */
-  timeFix(): void { if (this.rebase) { this.since = this.s.cycles; this.rebase = false; } }
-  reset(): void { this.ctrl = 0; this.demcr = 0; this.cyc = 0; this.since = this.s.cycles; }
+  reset(): void { this.ctrl = 0; this.demcr = 0; this.cyc = 0; this.since = this.s.now(); }
   private get counting(): boolean { return (this.ctrl & 1) !== 0 && (this.demcr & (1 << 24)) !== 0; }
-  get cyccnt(): number { return (this.counting ? this.cyc + (this.s.cycles - this.since) : this.cyc) >>> 0; }
+  get cyccnt(): number { return (this.counting ? this.cyc + (this.s.now() - this.since) : this.cyc) >>> 0; }
   /** call before CTRL or DEMCR change: freezes or restarts the count */
-  private settle(): void { this.cyc = this.cyccnt; this.since = this.s.cycles; this.rebase = true; }
+  private settle(): void { this.cyc = this.cyccnt; this.since = this.s.now(); }
   setDemcr(v: number): void { this.settle(); this.demcr = v >>> 0; }
   read(offset: number, size: 1 | 2 | 4): number {
     const w = this.word(offset & ~3);
@@ -126,9 +116,8 @@ export class Dwt implements Device {
   write(offset: number, size: 1 | 2 | 4, value: number): void {
     privileged(this.s, DWT_BASE + offset);
     if (size !== 4) return;
-    this.s.codeChanged = 1; // leave the block: the count starts or stops at a block boundary
     if (offset === 0x000) { this.settle(); this.ctrl = value & 1; }
-    else if (offset === 0x004) { this.cyc = value >>> 0; this.since = this.s.cycles; this.rebase = true; }
+    else if (offset === 0x004) { this.cyc = value >>> 0; this.since = this.s.now(); }
   }
 }
 

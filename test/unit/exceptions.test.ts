@@ -210,7 +210,8 @@ describe('exception model: interrupts', () => {
       bx    lr
     `));
     expect(m.run()).toMatchObject({ reason: 'bkpt', imm: 1 });
-    const enabledAt = m.cycles;
+    // devices see the cycle the accessing instruction starts at: the enabling STR (1 cycle) started 1 cycle ago
+    const enabledAt = m.cycles - 1;
     m.pc = m.pc + 2;
     expect(m.run()).toMatchObject({ reason: 'bkpt', imm: 2 });
     const elapsed = m.cycles - enabledAt;
