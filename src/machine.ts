@@ -4,8 +4,9 @@
  */
 import { CpuState, itAdvance } from './cpu/state.js';
 import { CpuFault, Trap } from './cpu/exceptions.js';
-import { Engine } from './exec/engine.js';
-import { FlatBus, type RegionSpec } from './mem/flat.js';
+import { Engine, type Block } from './exec/engine.js';
+import { FlatBus, type Bus, type RegionSpec } from './mem/flat.js';
+import { RecordingBus, type TraceRecord } from './trace/trace.js';
 import type { Device } from './mem/device.js';
 import { cortexM4, type PipelineModel } from './timing/model.js';
 import { disassemble } from './disasm/disasm.js';
@@ -101,6 +102,10 @@ export class Machine {
   readonly systick?: SysTick;
   readonly scs?: Scs;
   readonly dwt?: Dwt;
+  /** the bus view blocks use instead of bus.program while tracing (a RecordingBus), else null */
+  private view: Bus | null = null;
+  /** the last block the run loop called (the trace reads which instruction ran) */
+  private lastBlock: Block | null = null;
   /** faults taken by handlers, by exception number: reported when a run stops inside that handler */
   private faultReports = new Map<number, FaultInfo>();
 
@@ -203,6 +208,40 @@ export class Machine {
 
   step(): RunResult { return this.run({ maxInstructions: 1 }); }
 
+  /**
+   * Execute one instruction (with an exception entry or return that comes with it) and describe it: the record of
+   * src/trace/trace.ts. Costs the same cycles as running (one-instruction blocks priced for the exact pipeline state).
+   */
+  traceStep(): { record: TraceRecord; result: RunResult } {
+    const s = this.state;
+    const regs0 = Array.from(s.r), flags0 = flagString(s), c0 = s.cycles, ipsr0 = s.ipsr;
+    const rec = new RecordingBus(this.bus.program);
+    this.view = rec;
+    this.lastBlock = null;
+    let result: RunResult;
+    try { result = this.run({ maxInstructions: 1 }); } finally { this.view = null; }
+    const b = this.lastBlock as Block | null;
+    const pc = b ? b.info.addrs[0]! >>> 0 : (result.fault?.pc ?? s.pc) >>> 0;
+    let bytes = '', text = '(none)';
+    try {
+      const d = disassemble(this.bus.peek(pc, 4), { address: pc, itstate: b ? b.info.its[0]! : s.itstate })[0];
+      if (d) { text = d.text; bytes = d.size === 2 ? hw(d.bytes, 0) : `${hw(d.bytes, 0)} ${hw(d.bytes, 2)}`; }
+    } catch { /* the PC is outside memory */ }
+    const regs: [number, number, number][] = [];
+    for (let i = 0; i < 15; i++) if (s.r[i] !== regs0[i]) regs.push([i, regs0[i]! >>> 0, s.r[i]! >>> 0]);
+    const size = bytes.length > 4 ? 4 : 2;
+    if (b && result.instructions > 0 && s.pc >>> 0 !== (pc + size) >>> 0) regs.push([15, pc, s.pc >>> 0]);
+    const flags1 = flagString(s);
+    const notes: string[] = [];
+    if (s.ipsr !== ipsr0) notes.push(s.ipsr !== 0 ? `${exceptionName(s.ipsr)} entered` : 'returned to Thread mode');
+    if (result.fault) notes.push(`${result.fault.kind} ${result.fault.reason}: ${result.fault.message}`);
+    else if (result.reason !== 'limit') notes.push(`stop: ${result.reason}`);
+    const record: TraceRecord = { pc, bytes, text, cycle: c0, cost: s.cycles - c0, regs, accesses: rec.accesses };
+    if (flags1 !== flags0) record.flags = [flags0, flags1];
+    if (notes.length) record.note = notes.join('; ');
+    return { record, result };
+  }
+
   /** Run until a stop: the instruction limit, a halt idiom (`b .`), BKPT, SVC, WFI/WFE, or a fault. */
   run(opts: RunOptions = {}): RunResult {
     const maxI = opts.maxInstructions ?? 100_000_000;
@@ -242,7 +281,8 @@ export class Machine {
         if (b.n > remaining) b = this.engine.block(s.pc, s.itstate, true, s.ps);
         s.codeChanged = 0;
         s.bcyc = b.info.cyclesBefore;
-        b.fn(s, this.bus.program, remaining); // bus.program: the MPU-checked view while the MPU is on
+        this.lastBlock = b;
+        b.fn(s, this.view ?? this.bus.program, remaining); // bus.program: the MPU-checked view while the MPU is on
       }
       return done('limit');
     } catch (e) {
@@ -303,7 +343,8 @@ export class Machine {
       s.codeChanged = 0;
       s.bcyc = b.info.cyclesBefore;
       try {
-        b.fn(s, this.bus.program, budget);
+        this.lastBlock = b;
+        b.fn(s, this.view ?? this.bus.program, budget);
       } catch (e) {
         if (e instanceof CpuFault) { const r = fault(e); if (r) return r; continue; }
         if (!(e instanceof Trap)) throw e;
@@ -367,6 +408,11 @@ export class Machine {
     return done('fault', { fault: { kind: e.kind, reason: e.reason, message: e.message, address: e.address, pc, instruction } });
   }
 }
+
+function flagString(s: CpuState): string {
+  return (s.n ? 'N' : '-') + (s.z ? 'Z' : '-') + (s.c ? 'C' : '-') + (s.v ? 'V' : '-') + (s.q ? 'Q' : '-') + ' GE=' + s.ge.toString(2).padStart(4, '0');
+}
+function hw(b: Uint8Array, i: number): string { return ((b[i]! | (b[i + 1]! << 8)) >>> 0).toString(16).padStart(4, '0'); }
 
 export function createMachine(opts: MachineOptions = {}): Machine {
   return new Machine(opts);

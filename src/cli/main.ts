@@ -3,12 +3,13 @@
  * Every user mistake (bad file, bad assembly, bad number) ends in a message and an exit code, not a stack trace.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { basename } from 'node:path';
 import Table from 'cli-table3';
 import { assemble, formatDiagnostic, formatListing, type AsmResult } from '../asm/assembler.js';
 import { disassemble } from '../disasm/disasm.js';
 import { createMachine, type Machine, type RunResult } from '../machine.js';
+import { formatTrace } from '../trace/trace.js';
 import { REG_NAMES } from '../isa/kinds.js';
 import { isElf, parseElf, checkFits, ElfError, type ElfImage } from '../load/elf.js';
 import { Semihosting, runWithSemihosting, formatRefusals, type SemihostRun } from '../semihost/semihost.js';
@@ -153,14 +154,19 @@ export function buildProgram(): Command {
     .option('--board <name>', 'the board to run ELF and raw images on (default mps2-an386); `mcusim boards` lists them')
     .option('--max-cycles <n>', 'cycle limit', parseCount)
     .option('--timeout <seconds>', 'wall-clock limit for the run', parseSeconds)
+    .option('--trace [file]', 'print every instruction (cycle, address, bytes, disassembly, cost, register/flag changes, memory accesses) to stderr or a file')
     .action(async (file: string, args: string[], o: RunOptions) => {
       const { m, elf, unmodelled } = loadProgram(file, o);
+      const trace = o.trace === undefined ? undefined : traceWriter(o.trace);
       const host = new NodeHost({
         hostDir: o.hostDir, cmdline: [file, ...args].join(' '),
         stdout: (b) => process.stdout.write(b), stderr: (b) => process.stderr.write(b),
       });
       const sh = new Semihosting(host);
-      const run = await runSliced(m, sh, { maxInstructions: o.maxInstructions ?? o.max, maxCycles: o.maxCycles, timeoutMs: o.timeout === undefined ? undefined : o.timeout * 1000 });
+      let run;
+      try {
+        run = await runSliced(m, sh, { maxInstructions: o.maxInstructions ?? o.max, maxCycles: o.maxCycles, timeoutMs: o.timeout === undefined ? undefined : o.timeout * 1000, run: trace && tracedRun(m, trace.write) });
+      } finally { trace?.close(); }
       const res = run.result;
       const where = (a: number) => { const f = elf?.symbolAt(a); return f ? `${f.name}+0x${(a - f.value).toString(16)}` : undefined; };
       const touched = unmodelledAccesses(unmodelled);
@@ -202,7 +208,32 @@ export function buildProgram(): Command {
   return program;
 }
 
-interface RunOptions { max: number; maxInstructions?: number; maxCycles?: number; timeout?: number; base?: number; data?: number; cpu?: string; hostDir?: string; stats?: string; board?: string }
+/** Where trace lines go: stderr, or a file written in chunks. */
+function traceWriter(dest: string | true): { write: (line: string) => void; close: () => void } {
+  if (dest === true) return { write: (l) => process.stderr.write(l + '\n'), close: () => {} };
+  let fd: number;
+  try { fd = openSync(dest, 'w'); } catch (e) { throw new UsageError(`cannot write ${dest}: ${(e as NodeJS.ErrnoException).code}`); }
+  let buf: string[] = [];
+  const flush = () => { if (buf.length) { writeSync(fd, buf.join('\n') + '\n'); buf = []; } };
+  return { write: (l) => { buf.push(l); if (buf.length >= 4096) flush(); }, close: () => { flush(); closeSync(fd); } };
+}
+
+/** A run function that single-steps with Machine.traceStep, handing each record's line to `out`. */
+function tracedRun(m: Machine, out: (line: string) => void) {
+  return (o: { maxInstructions: number; maxCycles?: number }): RunResult => {
+    const i0 = m.instructions, c0 = m.cycles;
+    const sum = (r: RunResult): RunResult => ({ ...r, instructions: m.instructions - i0, cycles: m.cycles - c0 });
+    for (;;) {
+      if (m.instructions - i0 >= o.maxInstructions) return sum({ reason: 'limit', limit: 'instructions', instructions: 0, cycles: 0, pc: m.pc });
+      if (o.maxCycles !== undefined && m.cycles - c0 >= o.maxCycles) return sum({ reason: 'limit', limit: 'cycles', instructions: 0, cycles: 0, pc: m.pc });
+      const { record, result } = m.traceStep();
+      out(formatTrace(record));
+      if (result.reason !== 'limit') return sum(result);
+    }
+  };
+}
+
+interface RunOptions { trace?: string | true; max: number; maxInstructions?: number; maxCycles?: number; timeout?: number; base?: number; data?: number; cpu?: string; hostDir?: string; stats?: string; board?: string }
 
 function parseSeconds(v: string): number {
   const n = Number(v);
@@ -217,7 +248,7 @@ const SLICE = 20_000_000;
  * Run in slices until the program stops, a budget runs out, the timeout passes or the user presses Ctrl-C; the
  * last two stop the run the way a limit does (`stopped` says which), with the state as it was.
  */
-async function runSliced(m: Machine, sh: Semihosting, o: { maxInstructions: number; maxCycles?: number; timeoutMs?: number }): Promise<SemihostRun & { stopped?: string }> {
+async function runSliced(m: Machine, sh: Semihosting, o: { maxInstructions: number; maxCycles?: number; timeoutMs?: number; run?: (o: { maxInstructions: number; maxCycles?: number }) => RunResult }): Promise<SemihostRun & { stopped?: string }> {
   let interrupted = false;
   const onInt = () => { interrupted = true; };
   process.on('SIGINT', onInt);
@@ -227,9 +258,9 @@ async function runSliced(m: Machine, sh: Semihosting, o: { maxInstructions: numb
     for (;;) {
       const leftI = o.maxInstructions - (m.instructions - i0);
       const leftC = o.maxCycles === undefined ? undefined : o.maxCycles - (m.cycles - c0);
-      const r = runWithSemihosting(m, sh, { maxInstructions: Math.min(leftI, SLICE), maxCycles: leftC });
+      const r = runWithSemihosting(m, sh, { maxInstructions: Math.min(leftI, o.run ? SLICE / 100 : SLICE), maxCycles: leftC, run: o.run });
       const total = { ...r.result, instructions: m.instructions - i0, cycles: m.cycles - c0 };
-      const sliceEnded = r.result.reason === 'limit' && r.result.limit === 'instructions' && leftI > SLICE;
+      const sliceEnded = r.result.reason === 'limit' && r.result.limit === 'instructions' && leftI > (o.run ? SLICE / 100 : SLICE);
       if (!sliceEnded) return { ...r, result: total };
       await new Promise((res) => setImmediate(res));
       if (interrupted) return { ...r, result: total, stopped: 'interrupted (Ctrl-C)' };

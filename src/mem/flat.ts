@@ -37,6 +37,8 @@ export interface Bus {
   clearCodeMarks(): void;
   /** the engine's hook, called when a write hits a page with translated code */
   onCodeWrite: ((a: number) => void) | null;
+  /** the window of the last data access that hit memory (Cortex-M4 pipelining checks its memory-map block) */
+  readonly lastRegion: Region;
 }
 
 export interface RegionSpec {
@@ -320,7 +322,7 @@ export class FlatBus implements Bus {
   /** Copy bytes in without side effects (loading an image), through any window, read-only ones too (the loader programs flash). */
   load(a: number, data: Uint8Array): void {
     for (let i = 0; i < data.length;) {
-      const r = this.region(a + i, 1);
+      const r = this.find(a + i, 1);
       if (!r) throw busError(a + i, true, 1);
       const o = ((a + i) >>> 0) - r.base;
       const n = Math.min(data.length - i, r.size - o);
@@ -332,7 +334,7 @@ export class FlatBus implements Bus {
   peek(a: number, n: number): Uint8Array {
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      const r = this.region(a + i, 1);
+      const r = this.find(a + i, 1);
       if (!r) throw busError(a + i, false, 1);
       out[i] = r.bytes[((a + i) >>> 0) - r.base]!;
     }

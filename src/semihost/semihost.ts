@@ -378,7 +378,8 @@ export interface SemihostRun {
  * Run a machine with semihosting: every BKPT 0xAB is handled and the run continues; any other stop (another
  * BKPT, SVC, a fault, the instruction limit, a halt) returns. `maxInstructions` bounds the whole run.
  */
-export function runWithSemihosting(m: Machine, sh: Semihosting, opts: { maxInstructions?: number; maxCycles?: number } = {}): SemihostRun {
+export function runWithSemihosting(m: Machine, sh: Semihosting, opts: { maxInstructions?: number; maxCycles?: number; run?: (o: { maxInstructions: number; maxCycles?: number }) => RunResult } = {}): SemihostRun {
+  const run = opts.run ?? ((o) => m.run(o));
   const max = opts.maxInstructions ?? 100_000_000;
   const i0 = m.instructions, c0 = m.cycles;
   const total = (r: RunResult): RunResult => ({ ...r, instructions: m.instructions - i0, cycles: m.cycles - c0 });
@@ -387,7 +388,7 @@ export function runWithSemihosting(m: Machine, sh: Semihosting, opts: { maxInstr
     if (left <= 0) return { result: total({ reason: 'limit', limit: 'instructions', instructions: 0, cycles: 0, pc: m.pc }) };
     const leftC = opts.maxCycles === undefined ? undefined : opts.maxCycles - (m.cycles - c0);
     if (leftC !== undefined && leftC <= 0) return { result: total({ reason: 'limit', limit: 'cycles', instructions: 0, cycles: 0, pc: m.pc }) };
-    const r = m.run({ maxInstructions: left, maxCycles: leftC });
+    const r = run({ maxInstructions: left, maxCycles: leftC });
     if (r.reason !== 'bkpt' || r.imm !== SEMIHOST_BKPT) return { result: total(r) };
     const h = sh.handle(m);
     if (h.exit) return { result: total(r), exitCode: h.exit.code, exit: h.exit };

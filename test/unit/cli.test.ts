@@ -22,6 +22,26 @@ describe('mcusim run', () => {
     expect(r.err).toMatch(/flags: N=0 Z=1/);
     expect(r.err).toMatch(/instructions: \d+ +cycles: \d+/);
   });
+  it('--trace prints one line per instruction whose costs add up to the run\'s cycles, the same as without it', async () => {
+    const plain = await cli('run', EXAMPLE);
+    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const file = join(dir, 'trace.txt');
+    const r = await cli('run', EXAMPLE, '--trace', file);
+    const cyc = (t: string) => Number(/instructions: (\d+) +cycles: (\d+)/.exec(t)![2]);
+    const n = (t: string) => Number(/instructions: (\d+)/.exec(t)![1]);
+    expect(cyc(r.err)).toBe(cyc(plain.err));
+    const lines = readFileSync(file, 'utf8').replace(/\n$/, '').split('\n');
+    // the executed instructions, then the BKPT that stops the run (it has a record with cost 0)
+    expect(lines.length).toBe(n(r.err) + 1);
+    const costs = lines.map((l) => Number(/ \+(\d+)(?: |$)/.exec(l)![1]));
+    expect(costs.reduce((a, b) => a + b, 0)).toBe(cyc(r.err));
+    // the first instruction of dot-product.s: ldr r4, =a (a literal load), which reads a word of the pool
+    expect(lines[0]).toMatch(/^ +0 {2}0x00000000 {2}4c11 +ldr r4, \[pc, #\d+\] +\+2 {2}r4=0x20000000 R4\[0x000000[0-9a-f]{2}\]->0x20000000$/);
+    // the cycle column is the running sum of the costs
+    let at = 0;
+    for (const [i, l] of lines.entries()) { expect(Number(l.trim().split(/\s+/)[0])).toBe(at); at += costs[i]!; }
+    expect(lines.at(-1)).toMatch(/bkpt.*stop: bkpt/);
+  });
   it('runs a GCC-built ELF with semihosting: its stdout alone on stdout, its exit code as ours', async () => {
     const r = await cli('run', HELLO, '--', 'one', 'two');
     // hello.c prints these lines and returns argc - 1 (QEMU mps2-an386 prints the same, argv[0] aside)
