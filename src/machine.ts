@@ -7,6 +7,9 @@ import { CpuFault, Trap } from './cpu/exceptions.js';
 import { Engine, type Block } from './exec/engine.js';
 import { FlatBus, type Bus, type RegionSpec } from './mem/flat.js';
 import { RecordingBus, type TraceRecord } from './trace/trace.js';
+import type { Profiler, Via } from './prof/profile.js';
+import { UsageTracker } from './mem/usage.js';
+import { SimCtl } from './sys/simctl.js';
 import type { Device } from './mem/device.js';
 import { cortexM4, type PipelineModel } from './timing/model.js';
 import { disassemble } from './disasm/disasm.js';
@@ -31,6 +34,11 @@ export interface MachineOptions {
   exceptions?: boolean | ExceptionOptions;
   /** CPUID of the SCB (default Cortex-M4 r0p1) */
   cpuid?: number;
+  /**
+   * Memory usage tracking (src/mem/usage.ts: bytes touched and high-water marks per RAM region, the stack's lowest SP,
+   * watched windows, phases marked through the simulator's register block at MCUSIM_BASE). Default true.
+   */
+  usage?: boolean;
 }
 
 /**
@@ -106,11 +114,31 @@ export class Machine {
   private view: Bus | null = null;
   /** the last block the run loop called (the trace reads which instruction ran) */
   private lastBlock: Block | null = null;
+  /**
+   * The per-function profiler (src/prof/profile.ts), fed one event before every block while set. Blocks that loop
+   * inside their function give one event for all their passes: the cycles land in the same function either way.
+   */
+  profiler: Profiler | null = null;
+  /** how control reached the next block, for the profiler: set by exception entry and return */
+  private via: Via = 'other';
+  private viaFrom = 0;
+  private viaAt = 0;
   /** faults taken by handlers, by exception number: reported when a run stops inside that handler */
   private faultReports = new Map<number, FaultInfo>();
 
+  /** memory usage: high-water marks, bytes touched, stack, watched windows, phases (null with `usage: false`) */
+  readonly usage: UsageTracker | null;
+
   constructor(opts: MachineOptions = {}) {
     const devices = [...(opts.devices ?? [])];
+    const st = this.state;
+    const usage = opts.usage === false ? null : new UsageTracker();
+    this.usage = usage;
+    if (usage) {
+      // the instructions before the executing one: exact inside a block (s.ip is its index there)
+      const peekByte = (a: number) => { try { return this.bus.peek(a, 1)[0]; } catch { return undefined; } };
+      devices.push(new SimCtl(usage, () => st.now(), () => st.icount + st.ip, peekByte));
+    }
     const model = opts.model ?? cortexM4();
     let ex: ExceptionModel | undefined;
     if (opts.exceptions) {
@@ -134,6 +162,7 @@ export class Machine {
     this.scs?.mpu.attach({ bus: this.bus, engine: this.engine }); // the MPU switches their access/fetch hooks
     const top = Math.max(...this.bus.regions.map((r) => r.end));
     this.state.r[13] = (opts.initialSp ?? top) & ~3;
+    if (usage) { usage.trackAll(this.bus.regions); this.noteStack(); }
     if (ex) { this.systick!.reset(); this.dwt!.reset(); }
   }
 
@@ -159,6 +188,14 @@ export class Machine {
     s.r[13] = sp & ~3;
     s.pc = (pc & ~1) >>> 0;
     s.t = pc & 1;
+    this.noteStack();
+  }
+
+  /** The stack starts at the current SP (after a reset, or an SP set before the program runs). */
+  private noteStack(): void {
+    const s = this.state;
+    s.spMin = s.r[13]! >>> 0;
+    this.usage?.stackFrom(s.r[13]! >>> 0, () => s.spMin, () => { s.spMin = s.r[13]! >>> 0; });
   }
 
   /** Copy an image's sections into memory and set the PC to its entry (or the first section's address). */
@@ -189,6 +226,7 @@ export class Machine {
     const n = this.regIndex(r);
     if (n === 15) this.pc = v;
     else this.state.r[n] = n === 13 ? v & ~3 : v;
+    if (n === 13 && this.state.icount === 0) this.noteStack(); // the stack a bare program starts with
   }
   get regs(): number[] { return Array.from({ length: 16 }, (_, i) => this.reg(i)); }
   get pc(): number { return this.state.pc >>> 0; }
@@ -281,6 +319,7 @@ export class Machine {
         if (b.n > remaining) b = this.engine.block(s.pc, s.itstate, true, s.ps);
         s.codeChanged = 0;
         s.bcyc = b.info.cyclesBefore;
+        if (this.profiler !== null) this.profileBlock();
         this.lastBlock = b;
         b.fn(s, this.view ?? this.bus.program, remaining); // bus.program: the MPU-checked view while the MPU is on
       }
@@ -316,6 +355,7 @@ export class Machine {
     const stopped = (stop: Stop, snap: Snap) => done('fault', { fault: this.faultInfo(stop, snap) });
     const fault = (e: CpuFault): RunResult | undefined => {
       const snap = this.snap();
+      this.noteException(s.pc);
       const stop = ex.fault(e, s.pc);
       if (stop) return stopped(stop, snap);
       const taken = ex.taken.get(s.ipsr);
@@ -326,7 +366,7 @@ export class Machine {
       if (ex.resetRequested) this.reset();
       st.sync();
       const n = ex.preempting();
-      if (n !== 0) { const snap = this.snap(); const stop = ex.enter(n, s.pc); if (stop) return stopped(stop, snap); }
+      if (n !== 0) { const snap = this.snap(); this.noteException(s.pc); const stop = ex.enter(n, s.pc); if (stop) return stopped(stop, snap); }
       if (s.t === 0) {
         const r = fault(new CpuFault('UsageFault', 'INVSTATE', 'branch to an address with bit 0 clear (Thumb bit off)'));
         if (r) return r;
@@ -343,6 +383,7 @@ export class Machine {
       s.codeChanged = 0;
       s.bcyc = b.info.cyclesBefore;
       try {
+        if (this.profiler !== null) this.profileBlock();
         this.lastBlock = b;
         b.fn(s, this.view ?? this.bus.program, budget);
       } catch (e) {
@@ -355,7 +396,7 @@ export class Machine {
         s.icount += 1;
         s.cycles += 1;
         s.ps = 0;
-        if (e.kind === 'svc') { const stop = ex.svc(e.imm); if (stop) return stopped(stop, snap); continue; }
+        if (e.kind === 'svc') { this.noteException(snap.pc); const stop = ex.svc(e.imm); if (stop) return stopped(stop, snap); continue; }
         // WFI/WFE: wake on an exception that would preempt if PRIMASK were 0; sleep until SysTick's next event
         st.sync();
         if (ex.preempting(true) !== 0) continue;
@@ -367,6 +408,7 @@ export class Machine {
         s.excRet = 0;
         if (s.ipsr !== 0) {
           const snap = this.snap(), from = s.ipsr;
+          if (this.profiler !== null) { this.via = 'exception-return'; this.viaAt = s.cycles; }
           const stop = ex.exceptionReturn(v);
           if (stop) return stopped(stop, snap);
           if (!ex.active[from]) this.faultReports.delete(from);
@@ -374,6 +416,30 @@ export class Machine {
       }
     }
     return done('limit');
+  }
+
+  /** An exception entry is about to happen at `from` (the profiler's next event is its handler). */
+  private noteException(from: number): void {
+    if (this.profiler === null) return;
+    // an entry right after a return, with no block between: a tail chain
+    this.via = this.via === 'exception-return' ? 'tail-chain' : 'exception';
+    this.viaFrom = from >>> 0;
+    if (this.via === 'exception') this.viaAt = this.state.cycles; // entry cycles belong to the handler
+  }
+
+  /** The profiler's event for the block about to run. */
+  private profileBlock(): void {
+    const s = this.state, prev = this.lastBlock;
+    let via = this.via;
+    let now = s.cycles;
+    if (via !== 'other') now = this.viaAt;
+    else if (prev !== null && prev.endsWithCall) {
+      // the previous block's last instruction was BL/BLX: a call when it was taken (LR = the address after it)
+      const after = prev.info.addrs[prev.n - 1]! + (prev.lastSize);
+      if ((s.r[14]! & ~1) >>> 0 === after >>> 0 && s.pc >>> 0 !== after >>> 0) via = 'call';
+    }
+    this.profiler!.block(s.pc >>> 0, s.r[13]! >>> 0, s.r[14]! >>> 0, now, via, this.viaFrom);
+    this.via = 'other';
   }
 
   private snap(): Snap {

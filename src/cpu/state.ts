@@ -44,7 +44,10 @@ export class CpuState implements Clock {
   /** index of the executing instruction in the running block, and that block's static cycles before each one */
   ip = 0;
   bcyc: readonly number[] = NO_BLOCK;
-  /** lowest value the stack pointer held (unsigned; 0xFFFFFFFF: none yet) */
+  /**
+   * lowest value the stack pointer held (unsigned; 0xFFFFFFFF: none yet): every write to SP by an instruction, and
+   * MSP writes by MSR and exception entry (a process stack switched to by MSR PSP counts once it is the active SP)
+   */
   spMin = 0xffffffff;
   /** the cycle at which the executing instruction started (Clock.now) */
   now(): number { return this.cycles + this.bcyc[this.ip]!; }
@@ -71,7 +74,10 @@ export class CpuState implements Clock {
   get handlerMode(): boolean { return this.ipsr !== 0; }
   get usingPsp(): boolean { return !this.handlerMode && (this.control & 2) !== 0; }
   get msp(): number { return this.usingPsp ? this.otherSp : this.r[13]!; }
-  set msp(v: number) { if (this.usingPsp) this.otherSp = v & ~3; else this.r[13] = v & ~3; }
+  set msp(v: number) {
+    if (this.usingPsp) this.otherSp = v & ~3; else this.r[13] = v & ~3;
+    if (((v & ~3) >>> 0) < this.spMin) this.spMin = (v & ~3) >>> 0;
+  }
   get psp(): number { return this.usingPsp ? this.r[13]! : this.otherSp; }
   set psp(v: number) { if (this.usingPsp) this.r[13] = v & ~3; else this.otherSp = v & ~3; }
   /** Write CONTROL, swapping the stack pointers when the active one changes. */

@@ -48,6 +48,8 @@ export interface Block {
   entryState: number;
   /** the block ends with a BL or BLX (the profiler's call detection) */
   endsWithCall: boolean;
+  /** size in bytes of the block's last instruction */
+  lastSize: number;
   source: string;
 }
 
@@ -261,7 +263,7 @@ export class Engine {
     if (loops) body = `let iter=0;const maxIter=Math.floor(budget/${n});for(;;){s.ip=0;\n${body}\n}`;
     const source = `return function blk_${start.toString(16)}(s,m,budget){const r=s.r;try{\n${body}\n}catch(e){unwind(s,info);throw e;}};`;
     const fn = new Function('rt', 'info', 'unwind', 'tm', 'ft', source)(rt, info, unwind, this.tm, ft) as Block['fn'];
-    return { fn, n, info, selfLoop, cycles: cyc, entryState: ps0, endsWithCall, source };
+    return { fn, n, info, selfLoop, cycles: cyc, entryState: ps0, endsWithCall, lastSize: n ? (a - info.addrs[n - 1]!) >>> 0 : 0, source };
   }
 
   /** An IT-block rule the instruction breaks at this ITSTATE (executing it is UNPREDICTABLE: we fault). */

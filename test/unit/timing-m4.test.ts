@@ -126,3 +126,44 @@ describe('Cortex-M4 model: TRM rows and pipelining rules at zero wait states', (
     }), { numRuns: 200 });
   });
 });
+
+describe('DWT CYCCNT counts the model cycles', () => {
+  it('a program that times a loop with CYCCNT gets the cycles the simulator counts between the two reads', async () => {
+    const { vectorProgram, boot } = await import('../helpers/vectors.js');
+    const src = vectorProgram([], `
+      ldr   r0, =0xe000edfc      @ DEMCR: TRCENA
+      ldr   r1, =0x01000000
+      str   r1, [r0]
+      ldr   r0, =0xe0001000      @ DWT_CTRL: CYCCNTENA
+      movs  r1, #1
+      str   r1, [r0]
+      ldr   r4, =0x20000100
+      movs  r2, #25
+    t0: ldr   r5, [r0, #4]        @ CYCCNT before
+    1:
+      ldr   r3, [r4]
+      adds  r3, r3, r2
+      str   r3, [r4], #4
+      udiv  r6, r3, r2
+      subs  r2, r2, #1
+      bne   1b
+    t1: ldr   r7, [r0, #4]        @ CYCCNT after
+      subs  r0, r7, r5
+      bkpt  #0
+    `);
+    const m = boot(src);
+    const at: number[] = [];
+    // single-step, noting the cycle count when each CYCCNT-reading LDR starts (t0 and t1: the two 'ldr rX, [r0, #4]')
+    for (let i = 0; i < 10_000; i++) {
+      const { record, result } = m.traceStep();
+      if (/^ldr\s+r[57], \[r0, #4\]/.test(record.text)) at.push(record.cycle);
+      if (result.reason !== 'limit') break;
+    }
+    expect(at.length).toBe(2);
+    expect(m.reg('r0')).toBe(at[1]! - at[0]!);
+    // and the same program run at full speed reads the same difference
+    const fast = boot(src);
+    fast.run();
+    expect(fast.reg('r0')).toBe(at[1]! - at[0]!);
+  });
+});
