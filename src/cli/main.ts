@@ -10,6 +10,9 @@ import { assemble, formatDiagnostic, formatListing, type AsmResult } from '../as
 import { disassemble } from '../disasm/disasm.js';
 import { createMachine, type Machine, type RunResult } from '../machine.js';
 import { formatTrace } from '../trace/trace.js';
+import { buildRunReport } from '../report/run.js';
+import { Profiler } from '../prof/profile.js';
+import { timingLines, memoryTable, watchLines, phaseTable, profileText } from './summary.js';
 import { REG_NAMES } from '../isa/kinds.js';
 import { isElf, parseElf, checkFits, ElfError, type ElfImage } from '../load/elf.js';
 import { Semihosting, runWithSemihosting, formatRefusals, type SemihostRun } from '../semihost/semihost.js';
@@ -94,13 +97,6 @@ export function formatRun(m: Machine, res: RunResult, stoppedBy?: string, where?
   lines.push(t.toString());
   const f = m.flags;
   lines.push(`flags: N=${f.n} Z=${f.z} C=${f.c} V=${f.v} Q=${f.q} GE=${f.ge.toString(2).padStart(4, '0')}`);
-  lines.push(`instructions: ${res.instructions}   cycles: ${res.cycles}`);
-  // high-water marks the bus records per region: the span the program wrote (the loader's writes do not count)
-  const written = m.bus.regions.filter((r) => r.lowWrite >= 0);
-  if (written.length) {
-    // lowest and highest, not a footprint: data grows up from the bottom and the stack down from the top
-    lines.push('memory written (lowest and highest address): ' + written.map((r) => `${r.name} ${hex8(r.lowWrite)} and ${hex8(r.highWrite)}`).join(', '));
-  }
   return lines.join('\n');
 }
 
@@ -150,14 +146,20 @@ export function buildProgram(): Command {
     .option('--data <addr>', 'address of .data for assembly sources (.bss follows it; default: the SRAM, 0x20000000 without --board)', parseAddress)
     .option('--cpu <name>', 'cortex-m0, cortex-m3, cortex-m4 (default) or cortex-m7')
     .option('--host-dir <dir>', 'the one host directory the program may open, create, remove and rename files in (semihosting)')
-    .option('--stats <file>', 'write the run summary to a file instead of stderr')
+    .option('--stats <file>', 'write the run summary to a file instead of stderr; a .json file gets the whole report as JSON (docs/run-report.md)')
     .option('--board <name>', 'the board to run ELF and raw images on (default mps2-an386); `mcusim boards` lists them')
     .option('--max-cycles <n>', 'cycle limit', parseCount)
     .option('--timeout <seconds>', 'wall-clock limit for the run', parseSeconds)
     .option('--trace [file]', 'print every instruction (cycle, address, bytes, disassembly, cost, register/flag changes, memory accesses) to stderr or a file')
+    .option('--watch <window>', 'report the highest offset written in a window: NAME=0xSTART:0xEND, 0xSTART:0xEND, or an ELF object SYMBOL (NAME=SYMBOL); repeatable', collect, [])
+    .option('--profile [n]', 'print the n functions with the most cycles (default 20; needs an ELF with symbols)')
+    .option('--flamegraph <file>', 'write the per-function profile: speedscope JSON for a .json file, else collapsed stacks')
     .action(async (file: string, args: string[], o: RunOptions) => {
-      const { m, elf, unmodelled } = loadProgram(file, o);
+      const { m, elf, unmodelled, board, image } = loadProgram(file, o);
       const trace = o.trace === undefined ? undefined : traceWriter(o.trace);
+      for (const w of o.watch) addWatch(m, w, elf);
+      const profiling = o.profile !== undefined || o.flamegraph !== undefined;
+      if (profiling) m.profiler = new Profiler(elf ? functionSymbols(elf) : []);
       const host = new NodeHost({
         hostDir: o.hostDir, cmdline: [file, ...args].join(' '),
         stdout: (b) => process.stdout.write(b), stderr: (b) => process.stderr.write(b),
@@ -169,13 +171,27 @@ export function buildProgram(): Command {
       } finally { trace?.close(); }
       const res = run.result;
       const where = (a: number) => { const f = elf?.symbolAt(a); return f ? `${f.name}+0x${(a - f.value).toString(16)}` : undefined; };
-      const touched = unmodelledAccesses(unmodelled);
-      const lines = [run.exit ? `program exited with code ${run.exitCode} (semihosting)` : '', formatRun(m, res, run.stopped, where), ...formatRefusals(sh),
+      m.usage?.finish(m.state.now(), m.instructions);
+      m.profiler?.finish(m.cycles);
+      const report = buildRunReport({
+        machine: m, program: file, result: res, where, stoppedBy: run.stopped, exitCode: run.exitCode,
+        board: board && { name: board.name, core: board.core, clockHz: board.clockHz, regions: board.regions },
+        profile: m.profiler?.functions(), image, unmodelled: unmodelledAccesses(unmodelled), refused: sh.refusals,
+      });
+      const touched = report.unmodelled;
+      const lines = [run.exit ? `program exited with code ${run.exitCode} (semihosting)` : '', formatRun(m, res, run.stopped, where), ...timingLines(report),
+        memoryTable(report), ...watchLines(report), phaseTable(report) ?? '',
+        o.profile !== undefined ? profileText(report, o.profile === true ? 20 : parseCount(o.profile)) ?? '' : '',
+        ...formatRefusals(sh),
         ...(touched.length ? [`unmodelled peripheral addresses (read as 0, writes ignored): ${touched.length}`,
           ...touched.map((t) => `  ${hex8(t.address)} in ${t.window}: ${t.reads} read${t.reads === 1 ? '' : 's'}, ${t.writes} write${t.writes === 1 ? '' : 's'}`)] : [])].filter(Boolean);
-      if (o.stats) {
-        try { writeFileSync(o.stats, lines.join('\n') + '\n'); } catch (e) { throw new UsageError(`cannot write ${o.stats}: ${(e as NodeJS.ErrnoException).code}`); }
-      } else process.stderr.write(lines.join('\n') + '\n');
+      // --stats FILE.json: the report as JSON; --stats FILE: the summary text; either way not on stderr
+      if (!o.stats) process.stderr.write(lines.join('\n') + '\n');
+      else if (/\.json$/i.test(o.stats)) writeOut(o.stats, JSON.stringify(report, null, 1) + '\n');
+      else writeOut(o.stats, lines.join('\n') + '\n');
+      if (o.flamegraph && m.profiler) {
+        writeOut(o.flamegraph, /\.json$/i.test(o.flamegraph) ? JSON.stringify(m.profiler.speedscope(basename(file))) + '\n' : m.profiler.collapsed());
+      }
       if (run.exitCode !== undefined) process.exitCode = run.exitCode;
       else if (res.reason === 'fault' || res.fault) process.exitCode = 2; // also a halt inside a fault handler
       else if (res.reason === 'limit') process.exitCode = 3;
@@ -233,7 +249,41 @@ function tracedRun(m: Machine, out: (line: string) => void) {
   };
 }
 
-interface RunOptions { trace?: string | true; max: number; maxInstructions?: number; maxCycles?: number; timeout?: number; base?: number; data?: number; cpu?: string; hostDir?: string; stats?: string; board?: string }
+function collect(v: string, prev: string[]): string[] { return [...prev, v]; }
+
+function writeOut(file: string, text: string): void {
+  try { writeFileSync(file, text); } catch (e) { throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code}`); }
+}
+
+/** The ELF's function symbols for the profiler (untyped labels left out: they would split functions). */
+function functionSymbols(elf: ElfImage) {
+  return elf.symbols.filter((x) => x.type === 'func' && x.section !== 0 && x.section < 0xff00)
+    .map((x) => ({ name: x.name, address: x.value, size: x.size, weak: x.bind === 'weak' }));
+}
+
+/** `--watch`: NAME=0xSTART:0xEND, 0xSTART:0xEND, SYMBOL or NAME=SYMBOL (an ELF object with a size). */
+function addWatch(m: Machine, spec: string, elf?: ElfImage): void {
+  if (!m.usage) throw new UsageError('--watch needs memory usage tracking');
+  const eq = spec.indexOf('=');
+  const name = eq > 0 ? spec.slice(0, eq) : spec;
+  const what = eq > 0 ? spec.slice(eq + 1) : spec;
+  let start: number, end: number;
+  const span = /^\s*(0x[0-9a-f_]+|\d+)\s*:\s*(0x[0-9a-f_]+|\d+)\s*$/i.exec(what);
+  if (span) {
+    try { start = parseAddress(span[1]!); end = parseAddress(span[2]!); } catch (e) { throw new UsageError(`--watch ${spec}: ${(e as Error).message}`); }
+    if (end <= start) throw new UsageError(`--watch ${spec}: the end 0x${end.toString(16)} is not above the start 0x${start.toString(16)}`);
+  } else {
+    if (what.includes(':')) throw new UsageError(`--watch ${spec}: '${what}' is not START:END (two addresses, decimal or 0x hex)`);
+    if (!elf) throw new UsageError(`--watch ${spec}: '${what}' is not START:END, and symbols need an ELF program`);
+    const sym = elf.symbols.find((x) => x.name === what && x.section !== 0);
+    if (!sym) throw new UsageError(`--watch ${spec}: no symbol '${what}' in the ELF (give START:END instead)`);
+    if (sym.size === 0) throw new UsageError(`--watch ${spec}: symbol '${what}' has size 0 (give START:END instead)`);
+    start = sym.value; end = sym.value + sym.size;
+  }
+  try { m.usage.watch(name, start, end); } catch (e) { throw new UsageError(`--watch ${spec}: ${(e as Error).message}`); }
+}
+
+interface RunOptions { trace?: string | true; watch: string[]; profile?: string | true; flamegraph?: string; max: number; maxInstructions?: number; maxCycles?: number; timeout?: number; base?: number; data?: number; cpu?: string; hostDir?: string; stats?: string; board?: string }
 
 function parseSeconds(v: string): number {
   const n = Number(v);
@@ -278,7 +328,7 @@ const kb = (n: number) => (n >= 1 << 20 && n % (1 << 20) === 0 ? `${n >> 20} MB`
  * An image with a vector table at address 0 runs on a machine with the exception model, booting like the hardware
  * (SP from word 0, PC from word 1); an assembly snippet without one runs bare (a fault stops the run).
  */
-interface Loaded { m: Machine; elf?: ElfImage; unmodelled: UnmodelledDevice[] }
+interface Loaded { m: Machine; elf?: ElfImage; unmodelled: UnmodelledDevice[]; board?: Board; image?: { address: number; bytes: Uint8Array }[] }
 
 /**
  * Load a program by its kind: ELF (by its magic), assembly source (by its extension), else a raw binary.
@@ -299,8 +349,9 @@ function loadProgram(file: string, o: RunOptions): Loaded {
       const { machine: m, unmodelled } = onBoard(true);
       const problems = checkFits(img, m.bus.windows.map((r) => ({ name: r.name, base: r.base, size: r.size })));
       if (problems.length) throw new UsageError(`cannot load ${file}:\n  ${problems.join('\n  ')}`);
-      m.load(img.loadable());
-      return { m, elf: img, unmodelled };
+      const loadable = img.loadable();
+      m.load(loadable);
+      return { m, elf: img, unmodelled, board: board ?? getBoard('mps2-an386'), image: loadable.sections };
     }
     if (/\.(s|S|asm)$/.test(file)) {
       if (board) {
@@ -308,18 +359,21 @@ function loadProgram(file: string, o: RunOptions): Loaded {
         const r = assembleFile(file, { ...o, base: o.base ?? bootImageAddress(board), data: o.data ?? ram.base });
         const { machine: m, unmodelled } = onBoard(false);
         m.setReg('sp', ram.base + ram.size);
-        m.load({ sections: r.sections.filter((x) => x.kind !== 'bss'), entry: r.entry });
-        return { m, unmodelled };
+        const sections = r.sections.filter((x) => x.kind !== 'bss');
+        m.load({ sections, entry: r.entry });
+        return { m, unmodelled, board, image: sections };
       }
       const r = assembleFile(file, { ...o, data: o.data ?? 0x20000000 });
       const m = createMachine();
       // .bss is zero-filled: memory starts zeroed, and the machine is new
-      m.load({ sections: r.sections.filter((x) => x.kind !== 'bss'), entry: r.entry });
-      return { m, unmodelled: [] };
+      const sections = r.sections.filter((x) => x.kind !== 'bss');
+      m.load({ sections, entry: r.entry });
+      return { m, unmodelled: [], image: sections };
     }
     const { machine: m, unmodelled } = onBoard(true);
-    m.load(bytes, o.base ?? bootImageAddress(board ?? getBoard('mps2-an386')));
-    return { m, unmodelled };
+    const at = o.base ?? bootImageAddress(board ?? getBoard('mps2-an386'));
+    m.load(bytes, at);
+    return { m, unmodelled, board: board ?? getBoard('mps2-an386'), image: [{ address: at, bytes }] };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     if (e instanceof ElfError) throw new UsageError(`${file}: ${e.message}`);

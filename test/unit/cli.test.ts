@@ -11,6 +11,19 @@ const HELLO = join(import.meta.dirname, '../../programs/examples/hello/hello.elf
 
 afterEach(() => { process.exitCode = 0; });
 
+/** Bytes of an ELF32 LE file's PT_LOAD segments (p_filesz) whose physical address is below `limit`, read by hand. */
+function loadBytesBelow(file: string, limit: number): number {
+  const b = readFileSync(file);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const phoff = dv.getUint32(28, true), phentsize = dv.getUint16(42, true), phnum = dv.getUint16(44, true);
+  let n = 0;
+  for (let i = 0; i < phnum; i++) {
+    const o = phoff + i * phentsize;
+    if (dv.getUint32(o, true) === 1 && dv.getUint32(o + 12, true) < limit) n += dv.getUint32(o + 16, true);
+  }
+  return n;
+}
+
 describe('mcusim run', () => {
   it('runs the example to its breakpoint: the scalar and SIMD dot products agree', async () => {
     const r = await cli('run', EXAMPLE);
@@ -49,7 +62,7 @@ describe('mcusim run', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/program exited with code 2 \(semihosting\)/);
     // newlib's data and heap start at the bottom of the SRAM, the stack (SP 0x20400000 in the vector table) at the top
-    expect(r.err).toMatch(/memory written \(lowest and highest address\): \S+ 0x200000[0-9a-f]{2} and 0x203fffff/);
+    expect(r.err).toMatch(/│ ssram23 +│ 0x20000000 │ 4 MB +│ [\d,]+ +│ [\d,]+ +│ [\d.]+ KB written +│ 0x200000[0-9a-f]{2}\.\.0x203fffff, stack \d+ B/);
     // where it stopped, named from the ELF's symbols: newlib's exit path
     expect(r.err).toMatch(/at pc 0x[0-9a-f]{8} \(\w+\+0x[0-9a-f]+\)/);
   });
@@ -96,6 +109,71 @@ describe('mcusim run', () => {
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     expect(readFileSync(stats, 'utf8')).toMatch(/program exited with code 0[\s\S]*instructions: \d+/);
+  });
+  it('--stats FILE.json writes the run report: counters, stalls, memory by region, the stack, phases', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const stats = join(dir, 'run.json');
+    const r = await cli('run', HELLO, '--stats', stats);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(readFileSync(stats, 'utf8'));
+    expect(j.schema).toBe('mcusim-run/1');
+    expect(j).toMatchObject({ board: 'mps2-an386', core: 'cortex-m4', model: 'cortex-m4', clockHz: 25_000_000, stop: { reason: 'bkpt', exitCode: 0 } });
+    expect(j.cpi).toBeCloseTo(j.cycles / j.instructions, 10);
+    expect(j.seconds).toBeCloseTo(j.cycles / 25e6, 12);
+    // the stall causes are parts of the cycles
+    const stalls = Object.values(j.stalls as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(stalls).toBeGreaterThan(0);
+    expect(stalls).toBeLessThan(j.cycles);
+    // the image is in the code SRAM, the data and stack in the data SRAM: the stack starts at the initial SP
+    // (0x20400000 in hello's vector table) and goes down
+    const code = j.regions.find((x: { base: number }) => x.base === 0);
+    const data = j.regions.find((x: { base: number }) => x.base === 0x20000000);
+    expect(code.imageBytes).toBe(loadBytesBelow(HELLO, 0x400000));
+    expect(data.writes).toBeGreaterThan(0);
+    expect(data.highest).toBe(0x203fffff);
+    expect(j.stack).toMatchObject({ region: data.name, initialSp: 0x20400000 });
+    expect(j.stack.lowestSp).toBe(0x20400000 - j.stack.bytesUsed);
+    expect(j.stack.bytesUsed).toBeGreaterThan(0);
+    expect(data.bytesTouched).toBeGreaterThanOrEqual(j.stack.bytesUsed);
+  });
+  it('phases marked by the firmware, watched windows and the profile appear in the summary and the report', async () => {
+    const BENCH = join(import.meta.dirname, '../../programs/bench/elf/coremark-like.m4.elf');
+    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const stats = join(dir, 'run.json'), flame = join(dir, 'f.json'), folded = join(dir, 'f.txt');
+    // `pool` is a 0x200-byte object of the program (its symbol's size); the other window is given as an address span
+    const r = await cli('run', BENCH, '--watch', 'pool', '--watch', 'low=0x20000000:0x20000100', '--profile', '5', '--flamegraph', flame, '--stats', stats);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(readFileSync(stats, 'utf8'));
+    // the program marks iterations 1..10 and ends the last one
+    expect(j.phases.filter((p: { marked: boolean }) => p.marked).map((p: { name: string }) => p.name)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    const sum = j.phases.reduce((a: number, p: { cycles: number }) => a + p.cycles, 0);
+    expect(sum).toBe(j.cycles);
+    const pool = j.watches.find((w: { name: string }) => w.name === 'pool');
+    expect(pool).toMatchObject({ start: 0x20000788, end: 0x20000988, size: 0x200 });
+    expect(pool.highestOffset).toBeGreaterThanOrEqual(0);
+    expect(pool.highestOffset).toBeLessThan(0x200);
+    expect(j.watches.find((w: { name: string }) => w.name === 'low')).toMatchObject({ start: 0x20000000, end: 0x20000100 });
+    // profile rows add up to the run
+    expect(j.profile.reduce((a: number, x: { exclusive: number }) => a + x.exclusive, 0)).toBe(j.cycles);
+    expect(j.profile.find((x: { name: string }) => x.name === 'main').calls).toBe(1);
+    const sp = JSON.parse(readFileSync(flame, 'utf8'));
+    expect(sp.$schema).toBe('https://www.speedscope.app/file-format-schema.json');
+    expect(sp.profiles[0].weights.reduce((a: number, b: number) => a + b, 0)).toBe(j.cycles);
+    // collapsed stacks for a non-.json file
+    const r2 = await cli('run', BENCH, '--flamegraph', folded);
+    expect(r2.code).toBe(0);
+    const lines = readFileSync(folded, 'utf8').trim().split('\n');
+    expect(lines.every((l) => /^\S.* \d+$/.test(l))).toBe(true);
+    expect(lines.reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)).toBe(j.cycles);
+  });
+  it('--watch errors name the problem', async () => {
+    const BENCH = join(import.meta.dirname, '../../programs/bench/elf/coremark-like.m4.elf');
+    for (const [w, msg] of [['nosuch', /no symbol 'nosuch'/], ['x=0x20000100:0x20000000', /not above the start/], ['y=0x10:zz', /not START:END/]] as const) {
+      const r = await cli('run', BENCH, '--watch', w);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(msg);
+      expect(r.err).not.toMatch(/at .*\.js:\d+/); // no stack trace
+    }
   });
   it('a bad ELF is a message naming what is wrong', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
