@@ -159,6 +159,7 @@ export class Machine {
     this.engine = new Engine(this.state, this.bus, model);
     this.bus.clk = this.state;
     this.bus.unalignedCycles = model.unaligned;
+    this.bus.unalignedStoreCycles = model.unalignedStores ?? model.unaligned;
     this.scs?.mpu.attach({ bus: this.bus, engine: this.engine }); // the MPU switches their access/fetch hooks
     const top = Math.max(...this.bus.regions.map((r) => r.end));
     this.state.r[13] = (opts.initialSp ?? top) & ~3;

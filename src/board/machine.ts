@@ -15,8 +15,7 @@
  *   modelled (their registers work) but what they send is dropped and they receive nothing, as QEMU's mps2 boards do
  *   with serial ports that have no -serial backend.
  * - Core: `board.core` gives the SCB CPUID (Cortex-M4 r0p1 0x410FC241, Cortex-M7 r1p2 0x411FC272, QEMU's values).
- *   The cycle model is the Cortex-M4 base model for both cores: it is the only one so far (the timing issue brings
- *   the M7's dual-issue pipeline, wait states and caches).
+ *   The pipeline model is the core's (Cortex-M4 or Cortex-M7, src/timing/).
  * - Reset: with the exception model (the default) VTOR resets to `board.bootAddress` and `Machine.load()`/`reset()`
  *   take SP and PC from the vector table there (through an alias where the board boots from one: the F411 reads its
  *   flash at 0, the F746 at 0x00200000). Without it (`exceptions: false`) the SCS region is unmodelled space like
@@ -27,7 +26,7 @@ import type { RegionSpec } from '../mem/flat.js';
 import { UnmodelledDevice, type Device } from '../mem/device.js';
 import { createPeripheral, type ByteSink, type ByteSource } from '../periph/index.js';
 import { CPUID_M4, CPUID_M7, SCS_BASE, DWT_BASE } from '../sys/scs.js';
-import { cortexM4, type PipelineModel } from '../timing/model.js';
+import { modelOf, type PipelineModel } from '../timing/model.js';
 import { PERIPHERAL_SIZE, type Board, type CoreName } from './schema.js';
 
 export interface BoardMachineOptions {
@@ -56,9 +55,9 @@ export function cpuidOf(core: CoreName): number {
   return core === 'cortex-m7' ? CPUID_M7 : CPUID_M4;
 }
 
-/** The pipeline model of a core: the Cortex-M4's for both until the M7 model exists. */
-export function cycleModelOf(_core: CoreName): PipelineModel {
-  return cortexM4();
+/** The pipeline model of a core (src/timing/m4.ts, src/timing/m7.ts). */
+export function cycleModelOf(core: CoreName): PipelineModel {
+  return modelOf(core);
 }
 
 /** The bus regions of a board: its flash, ram and tcm regions with their aliases and access rights. */

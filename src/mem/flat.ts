@@ -173,8 +173,10 @@ export class FlatBus implements Bus {
    * halfword boundary, word on an odd byte]; set from the core's timing
    */
   unalignedCycles: readonly [number, number, number] = [0, 0, 0];
-  private unaligned(k: 0 | 1 | 2): void {
-    const c = this.unalignedCycles[k], clk = this.clk;
+  /** the same for stores */
+  unalignedStoreCycles: readonly [number, number, number] = [0, 0, 0];
+  private unaligned(k: 0 | 1 | 2, store = false): void {
+    const c = (store ? this.unalignedStoreCycles : this.unalignedCycles)[k], clk = this.clk;
     if (c !== 0 && clk !== null) { clk.cycles += c; clk.stall[5] += c; } // STALL.unaligned
   }
 
@@ -278,7 +280,7 @@ export class FlatBus implements Bus {
     a >>>= 0;
     const o = a - r.base;
     if ((o & 1) === 0) r.u16[o >>> 1] = v;
-    else { r.bytes[o] = v; r.bytes[o + 1] = v >>> 8; this.unaligned(0); }
+    else { r.bytes[o] = v; r.bytes[o + 1] = v >>> 8; this.unaligned(0, true); }
     r.noteWrite(a, 2);
     if (r.code[o >>> 6] | r.code[(o + 1) >>> 6]!) this.onCodeWrite?.(a);
   }
@@ -291,7 +293,7 @@ export class FlatBus implements Bus {
     a >>>= 0;
     const o = a - r.base;
     if ((o & 3) === 0) r.u32[o >>> 2] = v;
-    else { const b = r.bytes; b[o] = v; b[o + 1] = v >>> 8; b[o + 2] = v >>> 16; b[o + 3] = v >>> 24; this.unaligned((o & 1) === 0 ? 1 : 2); }
+    else { const b = r.bytes; b[o] = v; b[o + 1] = v >>> 8; b[o + 2] = v >>> 16; b[o + 3] = v >>> 24; this.unaligned((o & 1) === 0 ? 1 : 2, true); }
     r.noteWrite(a, 4);
     if (r.code[o >>> 6] | r.code[(o + 3) >>> 6]!) this.onCodeWrite?.(a);
   }

@@ -6,6 +6,7 @@
  */
 import type { ExceptionCycles, PipelineModel } from './pipeline.js';
 import { cortexM4Model } from './m4.js';
+import { cortexM7Model } from './m7.js';
 import { CORTEX_M4_TIMING } from './cores.js';
 
 export type { ExceptionCycles, PipelineModel };
@@ -27,5 +28,10 @@ export const untimed: PipelineModel = {
 };
 
 let m4: PipelineModel | undefined;
+let m7: PipelineModel | undefined;
 /** The Cortex-M4 model with the shipped core file (one shared instance: models hold no run state). */
 export function cortexM4(): PipelineModel { return (m4 ??= cortexM4Model()); }
+/** The Cortex-M7 model with the shipped core file (its run state, the branch predictor, is per machine: runtime()). */
+export function cortexM7(): PipelineModel { return (m7 ??= cortexM7Model()); }
+/** The model of a core by name. */
+export function modelOf(core: 'cortex-m4' | 'cortex-m7'): PipelineModel { return core === 'cortex-m7' ? cortexM7() : cortexM4(); }

@@ -55,6 +55,8 @@ export interface PipelineModel {
   readonly exceptions: ExceptionCycles;
   /** extra cycles of unaligned accesses: [halfword on an odd byte, word on a halfword boundary, word on an odd byte] */
   readonly unaligned: readonly [number, number, number];
+  /** the same for stores, when they differ (the Cortex-M7's store buffer hides them); default `unaligned` */
+  readonly unalignedStores?: readonly [number, number, number];
   /** price one instruction given the state before it */
   price(x: PriceInput, state: number): Priced;
   /**
