@@ -3,7 +3,13 @@
  * Prints figures; never passes or fails on time. Host wall-clock time is measured here, outside the simulation.
  */
 import { assemble } from '../src/asm/assembler.js';
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { createMachine } from '../src/machine.js';
+import { untimed } from '../src/timing/model.js';
+import { getBoard } from '../src/board/boards.js';
+import { BENCH_PROGRAMS, runBenchProgram, cyclesPerIteration, expectedLine } from './workloads.js';
 
 interface Workload { name: string; source: string; instructions: number }
 
@@ -53,10 +59,10 @@ const WORKLOADS: Workload[] = [
   },
 ];
 
-function runOnce(w: Workload): { instr: number; cycles: number; seconds: number; reason: string } {
+function runOnce(w: Workload, timed: boolean): { instr: number; cycles: number; seconds: number; reason: string } {
   const a = assemble(w.source, { fileName: w.name });
   if (!a.ok) throw new Error(a.errors.map((e) => e.message).join('\n'));
-  const m = createMachine();
+  const m = timed ? createMachine() : createMachine({ model: untimed, usage: false });
   m.load({ sections: a.sections.filter((s) => s.kind !== 'bss'), entry: a.entry });
   const t0 = performance.now();
   const r = m.run({ maxInstructions: w.instructions });
@@ -64,10 +70,44 @@ function runOnce(w: Workload): { instr: number; cycles: number; seconds: number;
   return { instr: r.instructions, cycles: r.cycles, seconds, reason: r.reason };
 }
 
+const best = <T extends { seconds: number }>(runs: T[]) => runs.sort((x, y) => x.seconds - y.seconds)[0]!;
+
 console.log(`mcusim bench: node ${process.version}, ${process.arch}`);
+console.log('\nEngine throughput (simulated instructions per second of host time; best of 3):');
+const ratios: number[] = [];
 for (const w of WORKLOADS) {
-  runOnce({ ...w, instructions: 1_000_000 }); // warm up the JIT on this workload
-  const best = [runOnce(w), runOnce(w), runOnce(w)].sort((x, y) => x.seconds - y.seconds)[0]!;
-  const mips = best.instr / best.seconds / 1e6;
-  console.log(`${w.name}: ${mips.toFixed(1)} M instructions/s  (${best.instr} instructions, ${best.cycles} cycles, ${best.seconds.toFixed(3)} s, stop: ${best.reason})`);
+  runOnce({ ...w, instructions: 1_000_000 }, true); // warm up the JIT on this workload
+  runOnce({ ...w, instructions: 1_000_000 }, false);
+  const full = best([runOnce(w, true), runOnce(w, true), runOnce(w, true)]);
+  const bare = best([runOnce(w, false), runOnce(w, false), runOnce(w, false)]);
+  const mf = full.instr / full.seconds / 1e6, mb = bare.instr / bare.seconds / 1e6;
+  ratios.push(mf / mb);
+  console.log(`${w.name}: ${mf.toFixed(1)} M instructions/s with the Cortex-M4 model and usage tracking, ${mb.toFixed(1)} M untimed ` +
+    `(${(100 * mf / mb).toFixed(0)}%)  [${full.instr} instructions, ${full.cycles} cycles, stop: ${full.reason}]`);
 }
+
+// The benchmark programs (programs/bench): cycles per iteration on every target, and the simulator's speed on them
+// with the full model (pipeline, memory timing, usage tracking) and without it (untimed, no memory timing).
+console.log('\nBenchmark programs (programs/bench, cycles per iteration: first, then steady = mean of the others):');
+const rows: string[][] = [['program', 'target', 'first', 'steady', 'CPI', 'time/iteration', 'M instr/s full', 'untimed', 'full/untimed']];
+/** The fastest of three runs of a program in a fresh process (bench/speed.ts): simulated instructions per second. */
+function speed(index: number, config: 'full' | 'untimed'): number {
+  const out = execFileSync(process.execPath, [join(import.meta.dirname, 'speed.js'), String(index), config], { encoding: 'utf8' });
+  const r = JSON.parse(out) as { instructions: number; seconds: number };
+  return r.instructions / r.seconds / 1e6;
+}
+
+BENCH_PROGRAMS.forEach((p, index) => {
+  const r = runBenchProgram(p, { bytes: new Uint8Array(readFileSync(p.elf)) });
+  if (r.output !== expectedLine(p, p.iterations)) throw new Error(`${p.name}: printed ${JSON.stringify(r.output)}`);
+  const c = cyclesPerIteration(r);
+  const board = getBoard(p.board);
+  const mf = speed(index, 'full'), mb = speed(index, 'untimed');
+  ratios.push(mf / mb);
+  rows.push([p.workload, p.target, String(c.first), c.steady.toFixed(0), (r.cycles / r.instructions).toFixed(3),
+    `${(1e6 * c.steady / board.clockHz).toFixed(1)} us at ${board.clockHz / 1e6} MHz`, mf.toFixed(1), mb.toFixed(1), `${(100 * mf / mb).toFixed(0)}%`]);
+});
+const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+for (const r of rows) console.log(r.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  '));
+const geo = Math.exp(ratios.reduce((a, x) => a + Math.log(x), 0) / ratios.length);
+console.log(`\nspeed with the full model / without it: geometric mean ${(100 * geo).toFixed(0)}%, lowest ${(100 * Math.min(...ratios)).toFixed(0)}% (target: at least 70%)`);

@@ -25,8 +25,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseElf } from '../src/load/elf.js';
 import { getBoard } from '../src/board/boards.js';
-import { createBoardMachine, type BoardMachine } from '../src/board/machine.js';
-import type { Device } from '../src/mem/device.js';
+import { createBoardMachine, type BoardMachine, type BoardMachineOptions } from '../src/board/machine.js';
 import type { Machine, RunResult } from '../src/machine.js';
 
 export type Workload = 'coremark-like' | 'embench-like';
@@ -130,6 +129,8 @@ export interface BenchRunOptions {
   maxInstructions?: number;
   /** the ELF's bytes, when the caller has them (skips reading `elf` from `root`) */
   bytes?: Uint8Array;
+  /** board machine options (e.g. `{ timing: false, usage: false }`: the simulator without its models, for speed figures) */
+  machine?: BoardMachineOptions;
 }
 
 const SYS_EXIT = 0x18;
@@ -159,7 +160,7 @@ export function runBenchProgram(p: BenchProgram, opts: BenchRunOptions = {}): Be
   const bytes = opts.bytes ?? new Uint8Array(readFileSync(join(opts.root ?? '.', p.elf)));
   const elf = parseElf(bytes);
   const out: number[] = [];
-  const bm = createBoardMachine(getBoard(p.board), { stdout: (b) => out.push(b) });
+  const bm = createBoardMachine(getBoard(p.board), { ...opts.machine, stdout: (b) => out.push(b) });
   const m = bm.machine;
   m.load(elf.loadable());
   if (opts.iterations !== undefined) {
@@ -170,7 +171,7 @@ export function runBenchProgram(p: BenchProgram, opts: BenchRunOptions = {}): Be
     m.bus.load(sym.value, word);
   }
   const result = m.run({ maxInstructions: opts.maxInstructions ?? 50_000_000 });
-  const marks = marksOf(m);
+  const marks = m.usage ? marksOf(m) : [];
   const exited = result.reason === 'bkpt' && result.imm === 0xab && m.reg('r0') === SYS_EXIT;
   const reason = m.reg('r1') >>> 0;
   return {

@@ -39,6 +39,8 @@ export interface MachineOptions {
    * watched windows, phases marked through the simulator's register block at MCUSIM_BASE). Default true.
    */
   usage?: boolean;
+  /** called at every reset (Machine.reset: load, SYSRESETREQ), after the system devices reset: the board's memory system */
+  onReset?: () => void;
 }
 
 /**
@@ -128,17 +130,18 @@ export class Machine {
 
   /** memory usage: high-water marks, bytes touched, stack, watched windows, phases (null with `usage: false`) */
   readonly usage: UsageTracker | null;
+  private readonly onReset?: () => void;
 
   constructor(opts: MachineOptions = {}) {
     const devices = [...(opts.devices ?? [])];
     const st = this.state;
     const usage = opts.usage === false ? null : new UsageTracker();
     this.usage = usage;
-    if (usage) {
-      // the instructions before the executing one: exact inside a block (s.ip is its index there)
-      const peekByte = (a: number) => { try { return this.bus.peek(a, 1)[0]; } catch { return undefined; } };
-      devices.push(new SimCtl(usage, () => st.now(), () => st.icount + st.ip, peekByte));
-    }
+    this.onReset = opts.onReset;
+    // the marker block is always there (firmware that marks phases runs with usage tracking off too); the
+    // instructions before the executing one are exact inside a block (s.ip is its index there)
+    const peekByte = (a: number) => { try { return this.bus.peek(a, 1)[0]; } catch { return undefined; } };
+    devices.push(new SimCtl(usage ?? { mark: () => {}, end: () => {} }, () => st.now(), () => st.icount + st.ip, peekByte));
     const model = opts.model ?? cortexM4();
     let ex: ExceptionModel | undefined;
     if (opts.exceptions) {
@@ -180,6 +183,7 @@ export class Machine {
     s.otherSp = 0; s.exclusive = -1; s.event = 0; s.excRet = 0;
     s.divTrap = 0; s.unalignTrap = 0;
     this.exceptions?.reset(); this.systick?.reset(); this.dwt?.reset(); this.scs?.reset();
+    this.onReset?.();
     this.faultReports.clear();
     const vt = this.exceptions?.vtor ?? 0;
     let sp: number, pc: number;
@@ -365,7 +369,7 @@ export class Machine {
     };
     while (s.icount < target) {
       if (ex.resetRequested) this.reset();
-      st.sync();
+      if (st.enable === 1) st.sync();
       const n = ex.preempting();
       if (n !== 0) { const snap = this.snap(); this.noteException(s.pc); const stop = ex.enter(n, s.pc); if (stop) return stopped(stop, snap); }
       if (s.t === 0) {

@@ -26,10 +26,22 @@ import type { RegionSpec } from '../mem/flat.js';
 import { UnmodelledDevice, type Device } from '../mem/device.js';
 import { createPeripheral, type ByteSink, type ByteSource } from '../periph/index.js';
 import { CPUID_M4, CPUID_M7, SCS_BASE, DWT_BASE } from '../sys/scs.js';
-import { modelOf, type PipelineModel } from '../timing/model.js';
+import { modelOf, untimed, type PipelineModel } from '../timing/model.js';
+import { CORE_TIMINGS } from '../timing/cores.js';
+import { createMemorySystem, type MemorySystem } from '../mem/memsys.js';
+import { FLASH_INTERFACE_KINDS } from '../periph/stm32-flash.js';
 import { PERIPHERAL_SIZE, type Board, type CoreName } from './schema.js';
 
 export interface BoardMachineOptions {
+  /**
+   * Memory timing (src/mem/memsys.ts): `silicon` starts FLASH_ACR at its reset value instead of what start-up code
+   * leaves there; `cachesOn` starts the Cortex-M7 L1 caches enabled (firmware enables them through SCB otherwise);
+   * `timing: false` runs without memory timing (and with the untimed pipeline model: one cycle per instruction)
+   */
+  memory?: { silicon?: boolean; cachesOn?: boolean };
+  timing?: boolean;
+  /** memory usage tracking and the phase-marker block (Machine option `usage`); default true */
+  usage?: boolean;
   /** bytes the board's stdout UART transmits; default: dropped */
   stdout?: ByteSink;
   /** bytes arriving on the board's stdout UART's receive line */
@@ -45,6 +57,8 @@ export interface BoardMachine {
   board: Board;
   /** the modelled peripherals by their board name (the SCS is `machine.scs`) */
   peripherals: Map<string, Device>;
+  /** the memory system: wait states, flash accelerator, caches, their counters (null with `timing: false`) */
+  memory: MemorySystem | null;
 }
 
 /** An unmodelled address the program touched. */
@@ -91,8 +105,16 @@ export function createBoardMachine(board: Board, opts: BoardMachineOptions = {})
   const exceptions = opts.exceptions ?? true;
   const peripherals = new Map<string, Device>();
   const devices: Device[] = [];
+  const timed = opts.timing !== false;
+  const memory = timed ? createMemorySystem(board, CORE_TIMINGS[board.core], opts.memory ?? {}) : null;
   for (const p of board.peripherals) {
     if (p.kind === 'scs') continue; // the exception model's SCS (or unmodelled space without it)
+    if (memory && p.kind in FLASH_INTERFACE_KINDS) {
+      // the flash interface comes from the memory system, where its FLASH_ACR drives the accelerator
+      const d = memory.devices.find((x) => (x.base >>> 0) === (p.base >>> 0));
+      if (d) { peripherals.set(p.name, d); devices.push(d); }
+      continue;
+    }
     const out = p.name === board.stdout;
     const d = createPeripheral(p.kind, {
       base: p.base, name: p.name, size: PERIPHERAL_SIZE[p.kind],
@@ -124,9 +146,15 @@ export function createBoardMachine(board: Board, opts: BoardMachineOptions = {})
     devices: [...devices, ...unmodelled],
     exceptions: exceptions ? { vectorTable: board.bootAddress ?? 0 } : false,
     cpuid: cpuidOf(board.core),
-    model: cycleModelOf(board.core),
+    model: timed ? cycleModelOf(board.core) : untimed,
+    onReset: memory ? () => memory.reset() : undefined,
+    usage: opts.usage,
   });
-  return { machine, unmodelled, board, peripherals };
+  if (memory) {
+    memory.attach(machine.bus, machine.state);
+    if (machine.scs) machine.scs.cache = memory.cacheControl;
+  }
+  return { machine, unmodelled, board, peripherals, memory };
 }
 
 /** The unmodelled addresses a run touched, once each, by address. */

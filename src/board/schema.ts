@@ -17,7 +17,8 @@
 export type CoreName = 'cortex-m4' | 'cortex-m7';
 export type RegionKind = 'flash' | 'ram' | 'tcm' | 'peripheral';
 export type Access = 'r' | 'rx' | 'rw' | 'rwx';
-export type PeripheralKind = 'scs' | 'cmsdk-uart' | 'stm32f4-usart' | 'stm32f7-usart' | 'stm32h7-usart';
+export type PeripheralKind = 'scs' | 'cmsdk-uart' | 'stm32f4-usart' | 'stm32f7-usart' | 'stm32h7-usart'
+  | 'stm32f4-flash' | 'stm32f7-flash' | 'stm32h7-flash';
 
 export const CORES: readonly CoreName[] = ['cortex-m4', 'cortex-m7'];
 export const REGION_KINDS: readonly RegionKind[] = ['flash', 'ram', 'tcm', 'peripheral'];
@@ -29,12 +30,17 @@ export const PERIPHERAL_SIZE: Readonly<Record<PeripheralKind, number>> = {
   'stm32f4-usart': 0x400,   // SR/DR layout (RM0383, RM0402)
   'stm32f7-usart': 0x400,   // ISR/TDR layout (RM0385, RM0410)
   'stm32h7-usart': 0x400,   // ISR/TDR layout with FIFO (RM0433)
+  'stm32f4-flash': 0x400,   // flash interface registers 0x40023C00-0x40023FFF, FLASH_ACR at +0 (RM0383, RM0402)
+  'stm32f7-flash': 0x400,   // flash interface registers 0x40023C00-0x40023FFF, FLASH_ACR at +0 (RM0385, RM0410)
+  'stm32h7-flash': 0x1000,  // flash interface registers 0x52002000-0x52002FFF, FLASH_ACR at +0 (RM0433)
 };
 export const PERIPHERAL_KINDS = Object.keys(PERIPHERAL_SIZE) as PeripheralKind[];
 /** Kinds that can carry a program's stdout. */
 export const UART_KINDS: readonly PeripheralKind[] = ['cmsdk-uart', 'stm32f4-usart', 'stm32f7-usart', 'stm32h7-usart'];
 export const WRITE_POLICIES = ['write-back', 'write-through'] as const;
-export const REPLACEMENTS = ['lru', 'round-robin', 'random'] as const;
+export const REPLACEMENTS = ['lru', 'fifo', 'round-robin', 'random'] as const;
+/** Widths of a flash read (a flash line), in bits. */
+export const FLASH_LINE_BITS = [64, 128, 256] as const;
 /** Largest wait-state count accepted (the STM32 FLASH_ACR LATENCY field is 4 bits). */
 export const MAX_WAIT_STATES = 15;
 export const SCS_BASE = 0xe000e000;
@@ -58,6 +64,8 @@ export interface BoardRegion {
 export interface FlashTable {
   /** ascending: the first entry whose maxHz >= the bus clock gives the wait states */
   waitStateTable: { maxHz: number; waitStates: number }[];
+  /** bits the flash reads at once (one flash line: a read inside the line last read costs no wait states); default 128 */
+  lineBits?: (typeof FLASH_LINE_BITS)[number];
 }
 
 export interface ArtCache { lines: number; lineBits: number }
@@ -290,7 +298,10 @@ const PERIPHERAL_SHAPE: Shape = {
   base: { required: true, expected: ADDRESS_TEXT },
   description: { required: false, expected: '' },
 };
-const FLASH_SHAPE: Shape = { waitStateTable: { required: true, expected: 'an array of { maxHz, waitStates }' } };
+const FLASH_SHAPE: Shape = {
+  waitStateTable: { required: true, expected: 'an array of { maxHz, waitStates }' },
+  lineBits: { required: false, expected: '' },
+};
 const WS_ROW_SHAPE: Shape = {
   maxHz: { required: true, expected: 'the highest bus clock in Hz for this many wait states' },
   waitStates: { required: true, expected: 'a number of wait states' },
@@ -545,8 +556,14 @@ function parseRegion(c: Checker, v: unknown, path: string, haveFlash: boolean, s
 }
 
 function parseFlash(c: Checker, v: unknown, busHz: number | undefined, clockPath: string): FlashTable | undefined {
-  const f = c.object(v, '$.flash', FLASH_SHAPE, 'an object { waitStateTable }');
-  if (!f || !c.has(f, 'waitStateTable')) return undefined;
+  const f = c.object(v, '$.flash', FLASH_SHAPE, 'an object { waitStateTable, lineBits? }');
+  if (!f) return undefined;
+  let lineBits: FlashTable['lineBits'];
+  if (c.has(f, 'lineBits')) {
+    if ((FLASH_LINE_BITS as readonly unknown[]).includes(f.lineBits)) lineBits = f.lineBits as FlashTable['lineBits'];
+    else c.err('$.flash.lineBits', `expected 64, 128 or 256, got ${show(f.lineBits)}`);
+  }
+  if (!c.has(f, 'waitStateTable')) return undefined;
   const arr = c.array(f.waitStateTable, '$.flash.waitStateTable', 'a non-empty array of { maxHz, waitStates }', true);
   if (!arr) return undefined;
   const n0 = c.errors.length;
@@ -568,7 +585,7 @@ function parseFlash(c: Checker, v: unknown, busHz: number | undefined, clockPath
   if (busHz !== undefined && busHz > last.maxHz) {
     c.err(clockPath, `expected a clock the flash table covers (at most ${last.maxHz} Hz, $.flash.waitStateTable[${rows.length - 1}]), got ${busHz}`);
   }
-  return { waitStateTable: rows };
+  return { waitStateTable: rows, ...(lineBits !== undefined ? { lineBits } : {}) };
 }
 
 function parseArtCache(c: Checker, v: unknown, path: string): ArtCache | undefined {

@@ -8,9 +8,11 @@
 import type { Device } from '../mem/device.js';
 import { CmsdkApbUart } from './cmsdk-uart.js';
 import { Stm32Usart } from './stm32-usart.js';
+import { Stm32FlashInterface } from './stm32-flash.js';
 
 export { CmsdkApbUart } from './cmsdk-uart.js';
 export { Stm32Usart, type UsartLayout } from './stm32-usart.js';
+export { Stm32FlashInterface, FLASH_INTERFACE_KINDS, type FlashVariant, type FlashAcrTarget } from './stm32-flash.js';
 
 /** Receives each byte a UART transmits (0-255). */
 export type ByteSink = (byte: number) => void;
@@ -42,7 +44,9 @@ export type PeripheralConstructor = (opts: PeripheralOptions) => Device;
 /**
  * Kind name -> constructor. The names are the board descriptions' peripheral kinds (src/board/schema.ts). The H7
  * USART is the F7 register map with a FIFO this model leaves out (CR1.FIFOEN reads 0: FIFO mode off, the reset
- * state, in which the H7 USART works as the F7 one does).
+ * state, in which the H7 USART works as the F7 one does). The flash interfaces built here hold FLASH_ACR at its
+ * silicon reset value and drive no timing: a board machine with memory timing takes them from the memory system
+ * (src/mem/memsys.ts `devices`), connected to the wait states and the accelerator.
  */
 export const PERIPHERALS: Readonly<Record<string, PeripheralConstructor>> = Object.freeze({
   /** Arm CMSDK APB UART, the UARTs of QEMU's mps2 boards (UART0 at 0x40004000) */
@@ -53,6 +57,12 @@ export const PERIPHERALS: Readonly<Record<string, PeripheralConstructor>> = Obje
   'stm32f7-usart': (o: PeripheralOptions) => new Stm32Usart({ ...o, layout: 'f7' }),
   /** STM32H7 USART (RM0433) with its FIFO off: the F7 map */
   'stm32h7-usart': (o: PeripheralOptions) => new Stm32Usart({ ...o, layout: 'f7' }),
+  /** STM32F4 flash interface (RM0383): FLASH_ACR LATENCY, PRFTEN, ICEN, DCEN, ICRST, DCRST */
+  'stm32f4-flash': (o: PeripheralOptions) => new Stm32FlashInterface({ variant: 'f4', base: o.base, name: o.name, size: o.size }),
+  /** STM32F7 flash interface (RM0385): FLASH_ACR LATENCY, PRFTEN, ARTEN, ARTRST */
+  'stm32f7-flash': (o: PeripheralOptions) => new Stm32FlashInterface({ variant: 'f7', base: o.base, name: o.name, size: o.size }),
+  /** STM32H7 flash interface (RM0433): FLASH_ACR LATENCY, WRHIGHFREQ */
+  'stm32h7-flash': (o: PeripheralOptions) => new Stm32FlashInterface({ variant: 'h7', base: o.base, name: o.name, size: o.size }),
 });
 
 /** The known kind names, sorted. */

@@ -145,7 +145,7 @@ export class ExceptionModel {
   }
 
   reset(): void {
-    this.pending.fill(0); this.active.fill(0); this.prio.fill(0); this.enabled.fill(0);
+    this.pending.fill(0); this.npending = 0; this.active.fill(0); this.prio.fill(0); this.enabled.fill(0);
     this.vtor = this.resetVtor >>> 0;
     this.prigroup = 0;
     this.ccr = CCR.STKALIGN;
@@ -206,11 +206,18 @@ export class ExceptionModel {
     return k;
   }
 
+  /** how many exceptions are pending: lets the machine skip the priority scan between blocks when none is */
+  npending = 0;
+  /** Set or clear exception n's pending bit (every change goes through here, to keep npending). */
   setPending(n: number, v = 1): void {
-    if (n > 0 && n < this.nExceptions) this.pending[n] = v;
+    if (n > 0 && n < this.nExceptions && this.pending[n] !== (v ? 1 : 0)) {
+      this.pending[n] = v ? 1 : 0;
+      this.npending += v ? 1 : -1;
+    }
   }
   /** the pending exception taken next (lowest priority value, then lowest number), 0 when none (ICSR.VECTPENDING) */
   highestPending(): number {
+    if (this.npending === 0) return 0;
     let best = 0, bp = 1000;
     for (let n = 2; n < this.nExceptions; n++) {
       if (!this.pending[n]) continue;
@@ -274,7 +281,7 @@ export class ExceptionModel {
     s.t = vector & 1;
     s.itstate = 0;
     this.active[n] = 1;
-    this.pending[n] = 0;
+    this.setPending(n, 0);
     s.exclusive = -1;
     s.event = 1;
     return undefined;

@@ -23,6 +23,7 @@ import type { CpuState } from '../cpu/state.js';
 import { CpuFault } from '../cpu/exceptions.js';
 import { CCR, EXC, SHCSR, type ExceptionModel } from './exceptions.js';
 import { Mpu } from './mpu.js';
+import type { CacheControl } from './cachectl.js';
 
 export const SCS_BASE = 0xe000e000;
 export const DWT_BASE = 0xe0001000;
@@ -135,6 +136,11 @@ export class Scs implements Device {
   afsr = 0;
   /** the MPU (B3.5): its registers are MPU_TYPE..MPU_RASR_A3, 0xE000ED90-0xE000EDB8 */
   readonly mpu: Mpu;
+  /**
+   * The cache registers (CCR.IC/DC, CLIDR, CTR, CCSIDR, CSSELR, the maintenance operations; src/sys/cachectl.ts): the
+   * board's memory system's, or null (a core without them: the offsets read 0 and ignore writes)
+   */
+  cache: CacheControl | null = null;
   constructor(readonly s: CpuState, readonly ex: ExceptionModel, readonly systick: SysTick, readonly dwt: Dwt, readonly cpuid = CPUID_M4) {
     this.mpu = new Mpu(s, ex);
     ex.mpu = this.mpu;
@@ -166,6 +172,11 @@ export class Scs implements Device {
 
   private readWord(o: number): number {
     const ex = this.ex, s = this.s;
+    if (this.cache !== null) {
+      if (o === 0xd14) return (ex.ccr | this.cache.ccrBits) >>> 0;
+      const c = this.cache.read(o);
+      if (c !== undefined) return c;
+    }
     if (o >= 0x100 && o < 0x500) {
       const k = ((o & 0x7f) >>> 2);
       const group = o & ~0x7f;
@@ -229,6 +240,10 @@ export class Scs implements Device {
 
   private writeWord(o: number, v: number): void {
     const ex = this.ex, s = this.s;
+    if (this.cache !== null) {
+      if (o === 0xd14) { ex.setCcr(v); this.cache.writeCcr(v); return; }
+      if (this.cache.write(o, v)) return;
+    }
     if (o >= 0x100 && o < 0x500) {
       if (o >= 0x400) {
         for (let i = 0; i < 4; i++) { const n = 16 + (o - 0x400) + i; if (n < ex.nExceptions) ex.prio[n] = (v >>> (8 * i)) & ex.prioMask; }
@@ -242,8 +257,8 @@ export class Scs implements Device {
         if (n >= ex.nExceptions) continue;
         if (group === 0x100) ex.enabled[n] = 1;
         else if (group === 0x180) ex.enabled[n] = 0;
-        else if (group === 0x200) ex.pending[n] = 1;
-        else if (group === 0x280) ex.pending[n] = 0;
+        else if (group === 0x200) ex.setPending(n, 1);
+        else if (group === 0x280) ex.setPending(n, 0);
       }
       return;
     }
@@ -254,11 +269,11 @@ export class Scs implements Device {
       case 0x014: this.systick.writeRvr(v); return;
       case 0x018: this.systick.writeCvr(); return;
       case 0xd04: // ICSR
-        if (v & (1 << 31)) ex.pending[EXC.NMI] = 1;
-        if (v & (1 << 28)) ex.pending[EXC.PendSV] = 1;
-        else if (v & (1 << 27)) ex.pending[EXC.PendSV] = 0;
-        if (v & (1 << 26)) ex.pending[EXC.SysTick] = 1;
-        else if (v & (1 << 25)) ex.pending[EXC.SysTick] = 0;
+        if (v & (1 << 31)) ex.setPending(EXC.NMI, 1);
+        if (v & (1 << 28)) ex.setPending(EXC.PendSV, 1);
+        else if (v & (1 << 27)) ex.setPending(EXC.PendSV, 0);
+        if (v & (1 << 26)) ex.setPending(EXC.SysTick, 1);
+        else if (v & (1 << 25)) ex.setPending(EXC.SysTick, 0);
         return;
       case 0xd08: ex.vtor = v & 0xffffff80; return;
       case 0xd0c: // AIRCR: ignored without VECTKEY 0x05FA
@@ -290,7 +305,7 @@ export class Scs implements Device {
       case 0xd3c: this.afsr = (this.afsr & ~v) >>> 0; return;
       case 0xd88: this.cpacr = v; return;
       case 0xdfc: this.dwt.setDemcr(v); return;
-      case 0xf00: { const n = 16 + (v & 0x1ff); if (n < ex.nExceptions) ex.pending[n] = 1; return; } // STIR
+      case 0xf00: { const n = 16 + (v & 0x1ff); ex.setPending(n, 1); return; } // STIR
       default: void s; return;
     }
   }

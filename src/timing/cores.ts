@@ -168,6 +168,14 @@ export const M7_CACHES = {
   dtcmBanks: { t: 'int', min: 1, max: 8 },
   dtcmBankWidthBits: { t: 'int', min: 8, max: 128 },
   tcmWaitStates: cyc(15),
+  /** bus (AXI) clocks between the beats of a line fill after the first (src/mem/l1.ts, src/mem/memsys.ts) */
+  fillBeatCycles: cyc(16),
+  /** bus (AXI) clocks until the first data of an SRAM read: a line fill's critical beat, an uncached load */
+  sramLatency: cyc(),
+  /** core cycles a store stalls when it goes to memory (write-through, non-cacheable, D-cache off) */
+  memoryWriteCycles: cyc(16),
+  /** core cycles a dirty line's write-back stalls (an eviction or a clean, through the eviction buffer) */
+  writeBackCycles: cyc(),
 } as const satisfies Spec;
 
 interface CoreTimingBase {

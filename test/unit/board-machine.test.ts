@@ -227,12 +227,14 @@ describe('createBoardMachine: stm32f411re', () => {
     ]);
   });
 
-  it('the unmodelled windows cover the peripheral regions around the USART and the SCS', () => {
+  it('the unmodelled windows cover the peripheral regions around the USART, the flash interface and the SCS', () => {
     const { unmodelled } = createBoardMachine(f411);
-    expect(unmodelled.map((d) => [d.base, d.base + d.size])).toEqual([[0x40000000, 0x40004400], [0x40004800, 0x60000000]]);
+    // USART2 at 0x40004400 (1 KB), the flash interface (FLASH_ACR) at 0x40023C00 (1 KB)
+    const around = [[0x40000000, 0x40004400], [0x40004800, 0x40023c00], [0x40024000, 0x60000000]];
+    expect(unmodelled.map((d) => [d.base, d.base + d.size])).toEqual(around);
     // without the exception model the SCS region is unmodelled too
     const bare = createBoardMachine(f411, { exceptions: false });
-    expect(bare.unmodelled.map((d) => [d.base, d.base + d.size])).toEqual([[0x40000000, 0x40004400], [0x40004800, 0x60000000], [0xe000e000, 0xe000f000]]);
+    expect(bare.unmodelled.map((d) => [d.base, d.base + d.size])).toEqual([...around, [0xe000e000, 0xe000f000]]);
     expect(bare.machine.read32(0xe000ed00)).toBe(0);
     expect(bare.machine.scs).toBeUndefined();
   });

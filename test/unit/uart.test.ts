@@ -381,7 +381,7 @@ msg:    .asciz  "${MSG.replace('\n', '\\n')}"
 
 describe('peripheral factory', () => {
   it('maps the board kind names to constructors and names the known kinds for an unknown one', () => {
-    expect(peripheralKinds()).toEqual(['cmsdk-uart', 'stm32f4-usart', 'stm32f7-usart', 'stm32h7-usart']);
+    expect(peripheralKinds()).toEqual(['cmsdk-uart', 'stm32f4-flash', 'stm32f4-usart', 'stm32f7-flash', 'stm32f7-usart', 'stm32h7-flash', 'stm32h7-usart']);
     const out: number[] = [];
     const c = createPeripheral('cmsdk-uart', { base: 0x40004000, sink: (b) => out.push(b) });
     expect(c).toBeInstanceOf(CmsdkApbUart);
@@ -395,7 +395,7 @@ describe('peripheral factory', () => {
     }
     expect(Object.isFrozen(PERIPHERALS)).toBe(true);
     expect(() => createPeripheral('pl011', { base: 0, sink: () => {} }))
-      .toThrow(/unknown peripheral kind 'pl011' \(known: cmsdk-uart, stm32f4-usart, stm32f7-usart, stm32h7-usart\)/);
+      .toThrow(/unknown peripheral kind 'pl011' \(known: cmsdk-uart, stm32f4-flash, stm32f4-usart, stm32f7-flash, stm32f7-usart, stm32h7-flash, stm32h7-usart\)/);
     expect(() => createPeripheral('toString', { base: 0, sink: () => {} })).toThrow(RangeError);
   });
 });

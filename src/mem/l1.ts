@@ -1,0 +1,305 @@
+/**
+ * The Cortex-M7 L1 instruction and data caches (M7 TRM §5.9 via reference/cortex-m-timing.md "Caches"): geometry
+ * from board.caches (size, ways, 32-byte lines, replacement policy), enabled by SCB CCR.IC / CCR.DC (src/sys/
+ * cachectl.ts), read-allocate; the data cache write-allocates where the memory attribute says so; write-back or
+ * write-through by attribute; line fills critical word first.
+ *
+ * Memory attributes: `attributes(a)` gives the ARMv7-M default memory map's cache policy (ARMv7-M ARM B3.1; Cortex-M7
+ * Devices Generic User Guide Table 2.12 "Memory region shareability and cache policies"): Code 0x00000000-0x1FFFFFFF
+ * write-through (WT), SRAM 0x20000000-0x3FFFFFFF write-back write-allocate (WBWA), external RAM 0x60000000-0x7FFFFFFF
+ * WBWA and 0x80000000-0x9FFFFFFF WT, everything else (peripherals, devices, the system space) not cacheable. The MPU's
+ * attributes are not modelled: a port takes its window's attribute once, from `attributes(window base)`; an MPU-based
+ * function would have to set `L1Port.attr` again whenever the MPU is reprogrammed (or be looked up per access).
+ * TCM windows (board region kind "tcm") never reach this model: they cost nothing.
+ *
+ * Costs (stall cycles added to the clock):
+ * - Instruction fetch, per 32-byte line a block pass needs, I-cache enabled and the window cacheable: hit free; miss:
+ *   the line is filled and the core waits for the first beat only, the latency of the memory behind (`Backing`:
+ *   flash (N + 1) x clock ratio, SRAM a parameter); the rest of the line streams in while the core executes what has
+ *   arrived (assumed to keep ahead of execution: a beat a bus cycle against at most two instructions a cycle);
+ *   STALL.cacheMiss. I-cache disabled (or not cacheable): `Backing.fetchSpan` (flash: a flash read per new flash line;
+ *   SRAM: a read latency when the pass does not continue the previous one, sequential fetches stream);
+ *   STALL.waitStates.
+ * - Data read, D-cache enabled and the window cacheable: hit free, except that an access to the line being filled,
+ *   before the fill completes, waits for the remaining beats (fill done = miss time + latency + (beats - 1) x
+ *   fillBeatCycles, beats = lineBytes / fillBeatBytes); miss: a dirty victim costs writeBackCycles (the line leaves
+ *   through the eviction buffer), then the first beat's latency; STALL.cacheMiss. D-cache disabled or not cacheable:
+ *   the memory's read latency per access (STALL.waitStates).
+ * - Data write: write-back (WBWA attribute, the board's policy write-back, CACR.FORCEWT clear): hit marks the line
+ *   dirty, free; miss allocates the line (a fill, priced as a read miss) and marks it dirty. Write-through (WT
+ *   attribute, FORCEWT, or the board's policy write-through): a hit updates the line, hit or miss the store goes to
+ *   memory (no allocation): the memory's write cost (`Backing.writeCycles`), STALL.storeBuffer. Cache disabled or not
+ *   cacheable: the memory's write cost.
+ * - An access that straddles two lines looks both up.
+ * Cache maintenance (src/sys/cachectl.ts) calls the `invalidate*` / `dc*` methods; a clean that writes back a dirty
+ * line costs writeBackCycles.
+ */
+import { SetAssocCache, type Replacement } from './cache.js';
+import type { Clock } from '../timing/clock.js';
+import type { DataTiming, FetchTiming } from './timing.js';
+import { addStall, detachedClock, MISS, STORE, WAIT, windowStat, type WindowStat } from './waits.js';
+
+/** Cache policy of a memory attribute: not cacheable, write-through (read-allocate), write-back write-allocate. */
+export const ATTR = { NC: 0, WT: 1, WBWA: 2 } as const;
+export type MemAttr = (typeof ATTR)[keyof typeof ATTR];
+
+/** The cache policy of address a in the ARMv7-M default memory map (the file header gives the table). */
+export function attributes(a: number): MemAttr {
+  switch ((a >>> 0) >>> 29) {
+    case 0: return ATTR.WT;   // Code
+    case 1: return ATTR.WBWA; // SRAM
+    case 3: return ATTR.WBWA; // external RAM 0x60000000-0x7FFFFFFF
+    case 4: return ATTR.WT;   // external RAM 0x80000000-0x9FFFFFFF
+    default: return ATTR.NC;  // peripheral, external device, system
+  }
+}
+
+/** The memory behind the L1 caches on the AXI bus: what a line fill or an uncached access waits for. */
+export interface Backing {
+  readonly name: string;
+  /** core cycles until the first data of a read at `a` arrives (a line fill's critical beat or an uncached read) */
+  first(a: number, fetchSide: boolean): number;
+  /** stall cycles of an uncached instruction-fetch pass over [start, end) */
+  fetchSpan(start: number, end: number): number;
+  /** core cycles a store that reaches this memory stalls */
+  readonly writeCycles: number;
+  /** forget buffered lines */
+  reset(): void;
+}
+
+/**
+ * Flash on the AXI bus: a read takes `latency` core cycles ((LATENCY + 1) x clockHz / busClockHz: N wait states plus
+ * the access cycle) and the flash interface keeps the last line read, per side (instruction / data), for free.
+ */
+export class FlashBacking implements Backing {
+  readonly writeCycles = 0;
+  readonly lineShift: number;
+  private lastI = -1;
+  private lastD = -1;
+  constructor(readonly name: string, public latency: number, lineBytes: number) {
+    this.lineShift = Math.log2(lineBytes);
+  }
+  first(a: number, fetchSide: boolean): number {
+    const line = (a >>> 0) >>> this.lineShift;
+    if (fetchSide) { if (line === this.lastI) return 0; this.lastI = line; }
+    else { if (line === this.lastD) return 0; this.lastD = line; }
+    return this.latency;
+  }
+  fetchSpan(start: number, end: number): number {
+    const sh = this.lineShift;
+    const first = (start >>> 0) >>> sh, last = ((end - 1) >>> 0) >>> sh;
+    let lines = last - first + 1;
+    if (first === this.lastI) lines--;
+    this.lastI = last;
+    return lines > 0 ? lines * this.latency : 0;
+  }
+  reset(): void { this.lastI = -1; this.lastD = -1; }
+}
+
+/**
+ * SRAM on the AXI bus: every uncached read and every line fill waits `latency` core cycles for its first data; stores
+ * cost `writeCycles`; uncached instruction fetch streams (a pass that continues where the last one ended costs
+ * nothing, another costs one latency).
+ */
+export class SramBacking implements Backing {
+  private lastEnd = -1;
+  constructor(readonly name: string, public latency: number, public writeCycles: number) {}
+  first(): number { return this.latency; }
+  fetchSpan(start: number, end: number): number {
+    const c = start === this.lastEnd ? 0 : this.latency;
+    this.lastEnd = end;
+    return c;
+  }
+  reset(): void { this.lastEnd = -1; }
+}
+
+export interface L1Geometry { sizeKB: number; ways: number; lineBytes: number }
+
+export interface L1Config {
+  icache?: L1Geometry;
+  dcache?: L1Geometry & { writePolicy: 'write-back' | 'write-through' };
+  /** default 'lru' */
+  replacement?: Replacement;
+  /** seed of a 'random' policy */
+  seed?: number;
+  /** bytes a line-fill beat carries (cortex-m7.json caches.lineFillBeatBytes) */
+  fillBeatBytes: number;
+  /** core cycles between the beats of a fill after the first (caches.fillBeatCycles) */
+  fillBeatCycles: number;
+  /** core cycles a dirty line's write-back stalls (eviction or clean; caches.writeBackCycles) */
+  writeBackCycles: number;
+}
+
+/** Data-cache maintenance by address or set/way. */
+export type DcOp = 'invalidate' | 'clean' | 'cleanInvalidate';
+
+function geometry(name: string, g: L1Geometry, replacement: Replacement | undefined, seed: number | undefined): SetAssocCache {
+  const bytes = g.sizeKB * 1024;
+  return new SetAssocCache({ name, lineBytes: g.lineBytes, sets: bytes / (g.lineBytes * g.ways), ways: g.ways, replacement, seed });
+}
+
+export class L1Caches {
+  clock: Clock = detachedClock();
+  readonly icache: SetAssocCache | null;
+  readonly dcache: SetAssocCache | null;
+  /** CCR.IC, CCR.DC */
+  icOn = false;
+  dcOn = false;
+  /** CACR.FORCEWT: every cacheable region write-through */
+  forceWT = false;
+  /** the board's data-cache policy is write-through */
+  readonly boardWriteThrough: boolean;
+  readonly writeBackCycles: number;
+  /** stall cycles charged to each cache (misses, fills, write-backs) */
+  iStall = 0;
+  dStall = 0;
+  /** stores that went to memory (write-through, uncached) */
+  memWrites = 0;
+  /** the line being filled (data side) and the cycle its last beat arrives */
+  private fillLine = -1;
+  private fillDone = 0;
+  private readonly fillTail: number;
+  private readonly maint = windowStat('cache maintenance');
+
+  constructor(cfg: L1Config) {
+    this.icache = cfg.icache ? geometry('L1 I-cache', cfg.icache, cfg.replacement, cfg.seed) : null;
+    this.dcache = cfg.dcache ? geometry('L1 D-cache', cfg.dcache, cfg.replacement, cfg.seed) : null;
+    this.boardWriteThrough = cfg.dcache?.writePolicy === 'write-through';
+    this.writeBackCycles = cfg.writeBackCycles;
+    const line = cfg.dcache?.lineBytes ?? 32;
+    const beats = Math.max(1, Math.ceil(line / cfg.fillBeatBytes));
+    this.fillTail = (beats - 1) * cfg.fillBeatCycles;
+  }
+
+  /** A port for one bus window with the memory behind it and its attribute. */
+  port(window: string, backing: Backing, attr: MemAttr): L1Port {
+    return new L1Port(this, backing, attr, windowStat(window));
+  }
+
+  /** Caches empty, disabled unless `on`, counters zero. */
+  reset(on = false): void {
+    this.icache?.reset();
+    this.dcache?.reset();
+    this.icOn = on && this.icache !== null;
+    this.dcOn = on && this.dcache !== null;
+    this.forceWT = false;
+    this.iStall = 0; this.dStall = 0; this.memWrites = 0;
+    this.fillLine = -1; this.fillDone = 0;
+    this.resetMaintenanceStall();
+  }
+
+  fetch(start: number, end: number, p: L1Port): void {
+    if (end <= start) return;
+    const c = this.icache;
+    if (c === null || !this.icOn || p.attr === ATTR.NC) {
+      const s = p.backing.fetchSpan(start, end);
+      if (s > 0) addStall(this.clock, p.stat, WAIT, s);
+      return;
+    }
+    const sh = c.lineShift;
+    const first = (start >>> 0) >>> sh, last = ((end - 1) >>> 0) >>> sh;
+    // the same lines as the last fetch with the cache unchanged since (a loop): all hit, in the same order, which
+    // leaves the replacement state as it is
+    if (first === this.fFirst && last === this.fLast && c.version === this.fVersion) { c.hits += last - first + 1; return; }
+    for (let L = first; L <= last; L++) {
+      if (c.readLine(L)) continue;
+      const s = p.backing.first(L * c.lineBytes, true);
+      if (s > 0) { addStall(this.clock, p.stat, MISS, s); this.iStall += s; }
+    }
+    this.fFirst = first; this.fLast = last; this.fVersion = c.version;
+  }
+  private fFirst = -1;
+  private fLast = -1;
+  private fVersion = -1;
+
+  read(a: number, n: number, p: L1Port): void {
+    const c = this.dcache;
+    if (c === null || !this.dcOn || p.attr === ATTR.NC) {
+      const s = p.backing.first(a, false);
+      if (s > 0) addStall(this.clock, p.stat, WAIT, s);
+      return;
+    }
+    const sh = c.lineShift;
+    const line = a >>> sh;
+    if (c.readLine(line)) { if (line === this.fillLine) this.fillWait(p); }
+    else this.fill(c, a, p);
+    const last = (a + n - 1) >>> sh;
+    if (last !== line) {
+      if (c.readLine(last)) { if (last === this.fillLine) this.fillWait(p); }
+      else this.fill(c, a + n - 1, p);
+    }
+  }
+
+  /** a hit on the line being filled: wait for the rest of the fill */
+  private fillWait(p: L1Port): void {
+    const wait = this.fillDone - this.clock.now();
+    if (wait > 0) { addStall(this.clock, p.stat, MISS, wait); this.dStall += wait; }
+  }
+
+  /** the line of `a` was just allocated in the D-cache: pay the victim's write-back and the critical beat */
+  private fill(c: SetAssocCache, a: number, p: L1Port): void {
+    const clock = this.clock;
+    if (c.victimDirty && this.writeBackCycles > 0) { addStall(clock, p.stat, MISS, this.writeBackCycles); this.dStall += this.writeBackCycles; }
+    const lat = p.backing.first(a, false);
+    this.fillLine = c.lineOf(a);
+    this.fillDone = clock.now() + lat + this.fillTail;
+    if (lat > 0) { addStall(clock, p.stat, MISS, lat); this.dStall += lat; }
+  }
+
+  write(a: number, n: number, p: L1Port): void {
+    const c = this.dcache;
+    if (c === null || !this.dcOn || p.attr === ATTR.NC) { this.toMemory(p); return; }
+    const lb = c.lineBytes;
+    const two = (a & (lb - 1)) + n > lb;
+    if (p.attr === ATTR.WT || this.forceWT || this.boardWriteThrough) {
+      c.write(a, false, false);
+      if (two) c.write(a + n - 1, false, false);
+      this.toMemory(p);
+      return;
+    }
+    if (!c.write(a, true, true)) this.fill(c, a, p);
+    if (two && !c.write(a + n - 1, true, true)) this.fill(c, a + n - 1, p);
+  }
+
+  private toMemory(p: L1Port): void {
+    this.memWrites++;
+    const s = p.backing.writeCycles;
+    if (s > 0) addStall(this.clock, p.stat, STORE, s);
+  }
+
+  // ------------------------------------------------------------------ maintenance (SCB registers, cachectl.ts)
+
+  private chargeWriteBack(wb: boolean): void {
+    if (wb && this.writeBackCycles > 0) { addStall(this.clock, this.maint, MISS, this.writeBackCycles); this.dStall += this.writeBackCycles; }
+  }
+  /** ICIALLU */
+  invalidateICache(): void { this.icache?.invalidateAll(); }
+  /** ICIMVAU */
+  invalidateILine(a: number): void { this.icache?.invalidateLine(a); }
+  /** DCIMVAC, DCCMVAU, DCCMVAC, DCCIMVAC */
+  dcByAddress(op: DcOp, a: number): void {
+    const c = this.dcache;
+    if (c === null) return;
+    if (op === 'invalidate') c.invalidateLine(a);
+    else this.chargeWriteBack(op === 'clean' ? c.cleanLine(a) : c.cleanInvalidateLine(a));
+    if (op !== 'clean' && c.lineOf(a) === this.fillLine) this.fillLine = -1;
+  }
+  /** DCISW, DCCSW, DCCISW */
+  dcBySetWay(op: DcOp, set: number, way: number): void {
+    const c = this.dcache;
+    if (c === null) return;
+    if (op === 'invalidate') c.invalidateSetWay(set, way);
+    else this.chargeWriteBack(op === 'clean' ? c.cleanSetWay(set, way) : c.cleanInvalidateSetWay(set, way));
+  }
+  /** stall cycles of write-backs that cache maintenance caused */
+  get maintenanceStall(): number { return this.maint.stall; }
+  resetMaintenanceStall(): void { this.maint.stall = 0; this.maint.cacheMiss = 0; }
+}
+
+/** The DataTiming / FetchTiming of one bus window behind the L1 caches. */
+export class L1Port implements DataTiming, FetchTiming {
+  constructor(readonly l1: L1Caches, readonly backing: Backing, public attr: MemAttr, readonly stat: WindowStat) {}
+  read(a: number, n: number): void { this.l1.read(a >>> 0, n, this); }
+  write(a: number, n: number): void { this.l1.write(a >>> 0, n, this); }
+  fetch(start: number, end: number, _cycles: number): void { this.l1.fetch(start >>> 0, (start >>> 0) + (end - start), this); }
+}
