@@ -23,6 +23,8 @@ import { rt } from './runtime.js';
 
 const MAX_BLOCK = 48;
 const STORES = new Set(['st', 'st_reg', 'strd', 'stm', 'stex']);
+/** instructions that trap (BKPT, SVC, UDF, WFI/WFE): the block ends after them, so it does not fetch code that never runs */
+const TRAPS = new Set(['svc', 'bkpt', 'udf', 'wfx']);
 
 interface BlockInfo {
   start: number;
@@ -172,7 +174,7 @@ export class Engine {
       const stallsAfter = stalls.slice();
       for (const [cause, n] of Object.entries(priced.stalls ?? {})) stallsAfter[STALL[cause as keyof typeof STALL]] += n!;
       const addrAfter = a + dd.size;
-      let endHere = false;
+      let endHere = TRAPS.has(entry.def.timing);
       let knownTarget: number | undefined;
       const g: GenCtx = {
         d: dd, entry, f: dd.f, addr: a, size: dd.size,
