@@ -20,6 +20,7 @@ import { NodeHost } from './host.js';
 import { boardNames, getBoard } from '../board/boards.js';
 import { flashWaitStates, parseBoard, type Board } from '../board/schema.js';
 import { createBoardMachine, bootImageAddress, unmodelledAccesses } from '../board/machine.js';
+import type { MemorySystem } from '../mem/memsys.js';
 import type { UnmodelledDevice } from '../mem/device.js';
 
 /** A user-facing failure: printed as `mcusim: message`, exit code `code`. */
@@ -154,8 +155,10 @@ export function buildProgram(): Command {
     .option('--watch <window>', 'report the highest offset written in a window: NAME=0xSTART:0xEND, 0xSTART:0xEND, or an ELF object SYMBOL (NAME=SYMBOL); repeatable', collect, [])
     .option('--profile [n]', 'print the n functions with the most cycles (default 20; needs an ELF with symbols)')
     .option('--flamegraph <file>', 'write the per-function profile: speedscope JSON for a .json file, else collapsed stacks')
+    .option('--caches <on|off>', 'Cortex-M7 L1 caches at reset: off as on silicon (firmware enables them through SCB), or on', parseOnOff, 'off')
+    .option('--flash-reset <state>', 'FLASH_ACR at reset: "startup" (wait states for the board clock, accelerator on, as start-up code leaves it) or "silicon" (the reset value)', parseFlashReset, 'startup')
     .action(async (file: string, args: string[], o: RunOptions) => {
-      const { m, elf, unmodelled, board, image } = loadProgram(file, o);
+      const { m, elf, unmodelled, board, image, memory } = loadProgram(file, o);
       const trace = o.trace === undefined ? undefined : traceWriter(o.trace);
       for (const w of o.watch) addWatch(m, w, elf);
       const profiling = o.profile !== undefined || o.flamegraph !== undefined;
@@ -177,6 +180,7 @@ export function buildProgram(): Command {
         machine: m, program: file, result: res, where, stoppedBy: run.stopped, exitCode: run.exitCode,
         board: board && { name: board.name, core: board.core, clockHz: board.clockHz, regions: board.regions },
         profile: m.profiler?.functions(), image, unmodelled: unmodelledAccesses(unmodelled), refused: sh.refusals,
+        memory: memory?.stats(), warnings: memory?.warnings,
       });
       const touched = report.unmodelled;
       const lines = [run.exit ? `program exited with code ${run.exitCode} (semihosting)` : '', formatRun(m, res, run.stopped, where), ...timingLines(report),
@@ -283,7 +287,16 @@ function addWatch(m: Machine, spec: string, elf?: ElfImage): void {
   try { m.usage.watch(name, start, end); } catch (e) { throw new UsageError(`--watch ${spec}: ${(e as Error).message}`); }
 }
 
-interface RunOptions { trace?: string | true; watch: string[]; profile?: string | true; flamegraph?: string; max: number; maxInstructions?: number; maxCycles?: number; timeout?: number; base?: number; data?: number; cpu?: string; hostDir?: string; stats?: string; board?: string }
+function parseOnOff(v: string): 'on' | 'off' {
+  if (v !== 'on' && v !== 'off') throw new InvalidArgumentError(`'${v}' is not on or off`);
+  return v;
+}
+function parseFlashReset(v: string): 'startup' | 'silicon' {
+  if (v !== 'startup' && v !== 'silicon') throw new InvalidArgumentError(`'${v}' is not startup or silicon`);
+  return v;
+}
+
+interface RunOptions { caches: 'on' | 'off'; flashReset: 'startup' | 'silicon'; trace?: string | true; watch: string[]; profile?: string | true; flamegraph?: string; max: number; maxInstructions?: number; maxCycles?: number; timeout?: number; base?: number; data?: number; cpu?: string; hostDir?: string; stats?: string; board?: string }
 
 function parseSeconds(v: string): number {
   const n = Number(v);
@@ -328,7 +341,7 @@ const kb = (n: number) => (n >= 1 << 20 && n % (1 << 20) === 0 ? `${n >> 20} MB`
  * An image with a vector table at address 0 runs on a machine with the exception model, booting like the hardware
  * (SP from word 0, PC from word 1); an assembly snippet without one runs bare (a fault stops the run).
  */
-interface Loaded { m: Machine; elf?: ElfImage; unmodelled: UnmodelledDevice[]; board?: Board; image?: { address: number; bytes: Uint8Array }[] }
+interface Loaded { m: Machine; elf?: ElfImage; unmodelled: UnmodelledDevice[]; board?: Board; image?: { address: number; bytes: Uint8Array }[]; memory?: MemorySystem | null }
 
 /**
  * Load a program by its kind: ELF (by its magic), assembly source (by its extension), else a raw binary.
@@ -342,26 +355,27 @@ function loadProgram(file: string, o: RunOptions): Loaded {
   const board = o.board === undefined ? undefined : boardByName(o.board);
   const onBoard = (exceptions: boolean) => createBoardMachine(board ?? getBoard('mps2-an386'), {
     exceptions, stdout: (b) => process.stdout.write(Uint8Array.of(b)),
+    memory: { silicon: o.flashReset === 'silicon', cachesOn: o.caches === 'on' },
   });
   try {
     if (isElf(bytes)) {
       const img = parseElf(bytes);
-      const { machine: m, unmodelled } = onBoard(true);
+      const { machine: m, unmodelled, memory } = onBoard(true);
       const problems = checkFits(img, m.bus.windows.map((r) => ({ name: r.name, base: r.base, size: r.size })));
       if (problems.length) throw new UsageError(`cannot load ${file}:\n  ${problems.join('\n  ')}`);
       const loadable = img.loadable();
       m.load(loadable);
-      return { m, elf: img, unmodelled, board: board ?? getBoard('mps2-an386'), image: loadable.sections };
+      return { m, elf: img, unmodelled, board: board ?? getBoard('mps2-an386'), image: loadable.sections, memory };
     }
     if (/\.(s|S|asm)$/.test(file)) {
       if (board) {
         const ram = board.regions.find((r) => r.kind === 'ram')!;
         const r = assembleFile(file, { ...o, base: o.base ?? bootImageAddress(board), data: o.data ?? ram.base });
-        const { machine: m, unmodelled } = onBoard(false);
+        const { machine: m, unmodelled, memory } = onBoard(false);
         m.setReg('sp', ram.base + ram.size);
         const sections = r.sections.filter((x) => x.kind !== 'bss');
         m.load({ sections, entry: r.entry });
-        return { m, unmodelled, board, image: sections };
+        return { m, unmodelled, board, image: sections, memory };
       }
       const r = assembleFile(file, { ...o, data: o.data ?? 0x20000000 });
       const m = createMachine();
@@ -370,10 +384,10 @@ function loadProgram(file: string, o: RunOptions): Loaded {
       m.load({ sections, entry: r.entry });
       return { m, unmodelled: [], image: sections };
     }
-    const { machine: m, unmodelled } = onBoard(true);
+    const { machine: m, unmodelled, memory } = onBoard(true);
     const at = o.base ?? bootImageAddress(board ?? getBoard('mps2-an386'));
     m.load(bytes, at);
-    return { m, unmodelled, board: board ?? getBoard('mps2-an386'), image: [{ address: at, bytes }] };
+    return { m, unmodelled, board: board ?? getBoard('mps2-an386'), image: [{ address: at, bytes }], memory };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     if (e instanceof ElfError) throw new UsageError(`${file}: ${e.message}`);

@@ -53,10 +53,11 @@ export function timingLines(r: RunReport): string[] {
       stalls.map(([k, v]) => `${STALL_LABEL[k] ?? k} ${num(v)} (${pct(v, r.cycles)})`).join(', '));
   }
   for (const c of r.caches) {
-    if (!c.accesses) { lines.push(`${c.name}: not used`); continue; }
+    if (!c.accesses) continue; // off, or nothing went through it
     lines.push(`${c.name}: ${pct(c.hits, c.accesses)} hits, ${num(c.misses)} misses of ${num(c.accesses)} accesses` +
       (c.writeBacks ? `, ${num(c.writeBacks)} write-backs` : '') + (c.stallCycles ? `, ${num(c.stallCycles)} stall cycles` : ''));
   }
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines;
 }
 

@@ -166,6 +166,21 @@ describe('mcusim run', () => {
     expect(lines.every((l) => /^\S.* \d+$/.test(l))).toBe(true);
     expect(lines.reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)).toBe(j.cycles);
   });
+  it('--caches on starts the Cortex-M7 L1 caches enabled: a program that leaves them off runs in fewer cycles', async () => {
+    const ELF = join(import.meta.dirname, '../../programs/bench/elf/embench-like.stm32h743-caches-off.elf');
+    const cyc = (t: string) => Number(/instructions: \d+ +cycles: (\d+)/.exec(t)![1]);
+    const off = await cli('run', ELF, '--board', 'stm32h743');
+    const on = await cli('run', ELF, '--board', 'stm32h743', '--caches', 'on');
+    expect(off.code).toBe(0);
+    expect(on.code).toBe(0);
+    expect(on.out).toBe(off.out);
+    expect(cyc(on.err)).toBeLessThan(cyc(off.err) / 2);
+    expect(on.err).toMatch(/L1 D-cache: [\d.]+% hits/);
+    expect(off.err).not.toMatch(/L1 D-cache/); // unused caches are not listed
+    const bad = await cli('run', ELF, '--caches', 'maybe');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/'maybe' is not on or off/);
+  });
   it('--watch errors name the problem', async () => {
     const BENCH = join(import.meta.dirname, '../../programs/bench/elf/coremark-like.m4.elf');
     for (const [w, msg] of [['nosuch', /no symbol 'nosuch'/], ['x=0x20000100:0x20000000', /not above the start/], ['y=0x10:zz', /not START:END/]] as const) {
