@@ -13,7 +13,7 @@ import { decode, is32, operandValue, type Decoded } from '../isa/table.js';
 import { CpuState, itAdvance, inIT, lastInIT, itCond } from '../cpu/state.js';
 import { CpuFault, Trap, undefinedInstruction } from '../cpu/exceptions.js';
 import type { Bus } from '../mem/flat.js';
-import type { FetchTiming } from '../mem/timing.js';
+import { newFetchMemo, type FetchTiming } from '../mem/timing.js';
 import type { FetchCheck } from '../sys/mpu.js';
 import type { PipelineModel, PriceInput } from '../timing/pipeline.js';
 import { NSTALL, STALL } from '../timing/clock.js';
@@ -99,11 +99,14 @@ export class Engine {
 
   /** The block for the current (pc, ITSTATE) and pipeline state, translating it on first use. */
   block(pc: number, itstate: number, single: boolean, ps = 0): Block {
-    let key = pc + itstate * 0x100000000;
-    if (this.fetchCheck !== null) key += this.fetchCheck.key() * 0x10000000000; // fetch rights depend on privilege
     let map: Map<number, Block>;
-    if (ps === 0 && !single) map = this.cache;
-    else {
+    let key = pc + itstate * 0x100000000;
+    if (this.fetchCheck === null && !single && ps < 0x2000) {
+      // one map for the common case: PC (32 bits), ITSTATE (8), pipeline state (13) make a key below 2^53
+      map = this.cache;
+      key += ps * 0x10000000000;
+    } else {
+      if (this.fetchCheck !== null) key += this.fetchCheck.key() * 0x10000000000; // fetch rights depend on privilege
       const k2 = single ? -1 - ps : ps;
       let m = this.byState.get(k2);
       if (!m) { m = new Map(); this.byState.set(k2, m); }
@@ -261,10 +264,10 @@ export class Engine {
     if (!ended) parts.push(`s.pc=${a};s.itstate=${its};${close(n, cyc, ps, stalls)}return;`);
     let body = parts.join('\n');
     // fetch timing: each pass fetches the block's bytes [start, a)
-    if (ft !== null) body = `ft.fetch(${start},${a},${cyc});\n${body}`;
+    if (ft !== null) body = `ft.fetch(${start},${a},${cyc},fm);\n${body}`;
     if (loops) body = `let iter=0;const maxIter=Math.floor(budget/${n});for(;;){s.ip=0;\n${body}\n}`;
     const source = `return function blk_${start.toString(16)}(s,m,budget){const r=s.r;try{\n${body}\n}catch(e){unwind(s,info);throw e;}};`;
-    const fn = new Function('rt', 'info', 'unwind', 'tm', 'ft', source)(rt, info, unwind, this.tm, ft) as Block['fn'];
+    const fn = new Function('rt', 'info', 'unwind', 'tm', 'ft', 'fm', source)(rt, info, unwind, this.tm, ft, newFetchMemo()) as Block['fn'];
     return { fn, n, info, selfLoop, cycles: cyc, entryState: ps0, endsWithCall, lastSize: n ? (a - info.addrs[n - 1]!) >>> 0 : 0, source };
   }
 

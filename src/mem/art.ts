@@ -32,6 +32,7 @@
  */
 import { SetAssocCache, type Replacement } from './cache.js';
 import type { Clock } from '../timing/clock.js';
+import { newFetchMemo, type FetchMemo } from './timing.js';
 import { addStall, detachedClock, MISS, WAIT, type MemModel, type WindowStat } from './waits.js';
 
 export interface ArtConfig {
@@ -90,50 +91,60 @@ export class ArtAccelerator implements MemModel {
     this.icache.reset();
     this.dcache?.reset();
     this.cur = -1; this.curBase = 0; this.curNum = 0; this.curDen = 1; this.curStall = 0; this.lastData = -1;
-    this.fFirst = -1; this.fLast = -1; this.fVersion = -1;
     this.iMissStall = 0; this.dMissStall = 0; this.waitStall = 0;
   }
 
-  fetch(start: number, end: number, cycles: number, w: WindowStat): void {
+  fetch(start: number, end: number, cycles: number, w: WindowStat, memo: FetchMemo = newFetchMemo()): void {
     if (end <= start) return;
     const sh = this.lineShift, lb = this.icache.lineBytes;
     const first = start >>> sh, last = (end - 1) >>> sh;
     if (first === last && first === this.cur) return; // still in the line being executed
     const bytes = end - start;
     const clock = this.clock;
-    // a span that starts in the current line and whose other lines the cache held at the last identical fetch, the
-    // cache unchanged since: every line hits (a loop); only the position in the flash changes
-    if (this.icacheOn && first === this.fFirst && last === this.fLast && this.icache.version === this.fVersion && first === this.cur) {
-      this.icache.hits += last - first;
-      this.deliver(last, clock.now(), cycles * (last * lb - start), bytes, 0);
+    const ic = this.icacheOn ? this.icache : null;
+    const n = last - first + 1;
+    const e = memo.e;
+    // the block's lines are where they were at its last pass (nothing filled or invalidated since): replay the hits,
+    // the first line only when it is not the current one (e[0] is -1 when that pass found it current)
+    if (ic !== null && memo.v === ic.contentVersion && memo.first === first && memo.n === n && (first === this.cur || e[0]! >= 0)) {
+      for (let k = first === this.cur ? 1 : 0; k < n; k++) ic.touch(e[k]!, first + k);
+      this.deliver(last, clock.now(), last === first ? 0 : cycles * (last * lb - start), bytes, 0);
       return;
     }
     // the time a line is needed: the cycle now (which grows by the stalls of earlier lines of this pass) plus the
-    // block's cycles spent on the bytes before it; the division is only done when a prefetch needs the time
+    // block's cycles spent on the bytes before it; the division is only done when a prefetch needs the time. A hit
+    // changes nothing but the current line, so only the last line's delivery is recorded (dL..dS), unless a later
+    // line's prefetch needs it.
+    let dL = -2, dBase = 0, dNum = 0, dStall = 0;
     for (let L = first; L <= last; L++) {
-      if (L === this.cur) continue;
+      if (L === this.cur && dL === -2) { if (L - first < e.length) e[L - first] = -1; continue; }
       const num = L === first ? 0 : cycles * (L * lb - start);
-      let stall = 0;
-      if (!(this.icacheOn && this.icache.readLine(L))) {
-        const n = this.waits;
-        if (this.prefetch && this.cur >= 0 && L === this.cur + 1) {
-          const now = clock.now();
-          const need = now + Math.floor(num / bytes);
-          stall = Math.min(n, Math.max(0, n + 1 - (need - this.curAt())));
-          if (stall > 0) { addStall(clock, w, WAIT, stall); this.waitStall += stall; }
-          this.deliver(L, now, num, bytes, stall);
-          continue;
-        } else if (n > 0) {
-          stall = n;
-          if (this.icacheOn) { addStall(clock, w, MISS, n); this.iMissStall += n; }
-          else { addStall(clock, w, WAIT, n); this.waitStall += n; }
-          this.deliver(L, clock.now() - n, num, bytes, n);
-          continue;
-        }
+      if (ic !== null && ic.readLine(L)) {
+        if (L - first < e.length) e[L - first] = ic.lastEntry;
+        dL = L; dBase = clock.now(); dNum = num; dStall = 0;
+        continue;
       }
-      this.deliver(L, clock.now(), num, bytes, 0);
+      if (ic !== null && L - first < e.length) e[L - first] = ic.lastEntry;
+      if (dL !== -2) { this.deliver(dL, dBase, dNum, bytes, dStall); dL = -2; }
+      const nw = this.waits;
+      const now = clock.now();
+      let stall = 0;
+      if (this.prefetch && this.cur >= 0 && L === this.cur + 1) {
+        const need = now + Math.floor(num / bytes);
+        stall = Math.min(nw, Math.max(0, nw + 1 - (need - this.curAt())));
+        if (stall > 0) { addStall(clock, w, WAIT, stall); this.waitStall += stall; }
+      } else if (nw > 0) {
+        stall = nw;
+        if (ic !== null) { addStall(clock, w, MISS, nw); this.iMissStall += nw; }
+        else { addStall(clock, w, WAIT, nw); this.waitStall += nw; }
+      }
+      this.deliver(L, now, num, bytes, stall);
     }
-    this.fFirst = first; this.fLast = last; this.fVersion = this.icache.version;
+    if (dL !== -2) this.deliver(dL, dBase, dNum, bytes, dStall);
+    // remember the entries only if every line of the pass (but a skipped current first line) still holds them
+    let ok = ic !== null && n <= e.length;
+    for (let k = 0; ok && k < n; k++) if (!(k === 0 && e[0] === -1) && ic!.lineAt(e[k]!) !== first + k) ok = false;
+    memo.v = ok ? ic!.contentVersion : -1; memo.first = first; memo.n = n;
   }
   /** line L is the current one, delivered at base + floor(num / den) + stall (kept unevaluated until needed) */
   private deliver(L: number, base: number, num: number, den: number, stall: number): void {
@@ -144,9 +155,6 @@ export class ArtAccelerator implements MemModel {
   private curNum = 0;
   private curDen = 1;
   private curStall = 0;
-  private fFirst = -1;
-  private fLast = -1;
-  private fVersion = -1;
 
   read(a: number, n: number, w: WindowStat): void {
     const sh = this.lineShift;

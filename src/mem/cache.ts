@@ -86,6 +86,10 @@ export class SetAssocCache {
   private mruEntry = 0;
   /** counts changes of the cache's state (fills, invalidations, replacement order, dirty bits): equal versions, same state */
   version = 0;
+  /** counts changes of what the cache holds (fills, invalidations): equal versions, the same lines in the same entries */
+  contentVersion = 0;
+  /** the entry of the last readLine that hit or filled */
+  lastEntry = -1;
   private rng: number;
   /** hash index (ways > INDEXED_WAYS): slot -> entry, -1 empty; null: lookups scan the set */
   private readonly hidx: Int32Array | null;
@@ -178,7 +182,7 @@ export class SetAssocCache {
   }
   /** make entry i invalid */
   private drop(i: number): void {
-    this.mru = -1; this.version++;
+    this.mru = -1; this.version++; this.contentVersion++;
     if (this.hidx !== null && this.tag[i] !== -1) this.hremove(this.tag[i]!);
     this.tag[i] = -1;
     this.dirty[i] = 0; this.version++;
@@ -203,25 +207,53 @@ export class SetAssocCache {
     return -1;
   }
 
+  /** A read of `line` when it is the line accessed last: counted as the hit it is (true), else nothing (false). */
+  readMru(line: number): boolean {
+    if (line !== this.mru) return false;
+    this.hits++;
+    return true;
+  }
+  /** A write-back write of `line` when it is the line accessed last: a hit, marked dirty (true); else nothing (false). */
+  writeMru(line: number): boolean {
+    if (line !== this.mru) return false;
+    this.hits++;
+    if (this.dirty[this.mruEntry] === 0) { this.dirty[this.mruEntry] = 1; this.version++; }
+    return true;
+  }
+
   /** A read (or instruction fetch) of address a: true on a hit; a miss allocates the line (a fill). */
   read(a: number): boolean { return this.readLine((a >>> 0) >>> this.lineShift); }
 
   /** read() by line address (address >>> lineShift) */
   readLine(line: number): boolean {
     // the line accessed last is the most recent of its set already: a hit there changes no replacement state
-    if (line === this.mru) { this.hits++; return true; }
+    if (line === this.mru) { this.hits++; this.lastEntry = this.mruEntry; return true; }
     const base = (line & this.setMask) * this.ways;
     const i = this.hidx !== null ? this.hfind(line) : this.scan(line, base);
     if (i >= 0) {
       this.hits++;
       if (this.lru) this.stamp[i] = ++this.time;
       this.mru = line; this.mruEntry = i; this.version++;
+      this.lastEntry = i;
       return true;
     }
     this.misses++;
-    this.fill(line, base);
+    this.lastEntry = this.fill(line, base);
     return false;
   }
+
+  /**
+   * A read hit on entry i, known to hold `line` (the caller checked contentVersion): exactly what readLine does on a
+   * hit, without the lookup.
+   */
+  touch(i: number, line: number): void {
+    this.hits++;
+    if (line === this.mru) return;
+    if (this.lru) this.stamp[i] = ++this.time;
+    this.mru = line; this.mruEntry = i; this.version++;
+  }
+  /** the line entry i holds (-1: invalid) */
+  lineAt(i: number): number { return this.tag[i]!; }
 
   private scan(line: number, base: number): number {
     const tag = this.tag;
@@ -311,13 +343,13 @@ export class SetAssocCache {
     this.dirty[v] = 0;
     this.stamp[v] = ++this.time;
     this.fills++;
-    this.mru = line; this.mruEntry = v; this.version++;
+    this.mru = line; this.mruEntry = v; this.version++; this.contentVersion++;
     return v;
   }
 
   /** Invalidate every line (dirty data is discarded, as ICIALLU / a set-way invalidate of every line does). */
   invalidateAll(): void {
-    this.mru = -1; this.version++;
+    this.mru = -1; this.version++; this.contentVersion++;
     this.tag.fill(-1);
     this.dirty.fill(0);
     this.hidx?.fill(-1);

@@ -36,7 +36,7 @@
  */
 import { SetAssocCache, type Replacement } from './cache.js';
 import type { Clock } from '../timing/clock.js';
-import type { DataTiming, FetchTiming } from './timing.js';
+import { newFetchMemo, type DataTiming, type FetchTiming, type FetchMemo } from './timing.js';
 import { addStall, detachedClock, MISS, STORE, WAIT, windowStat, type WindowStat } from './waits.js';
 
 /** Cache policy of a memory attribute: not cacheable, write-through (read-allocate), write-back write-allocate. */
@@ -156,7 +156,8 @@ export class L1Caches {
   /** stores that went to memory (write-through, uncached) */
   memWrites = 0;
   /** the line being filled (data side) and the cycle its last beat arrives */
-  private fillLine = -1;
+  /** (public for the ports' fast path) */
+  fillLine = -1;
   private fillDone = 0;
   private readonly fillTail: number;
   private readonly maint = windowStat('cache maintenance');
@@ -188,7 +189,7 @@ export class L1Caches {
     this.resetMaintenanceStall();
   }
 
-  fetch(start: number, end: number, p: L1Port): void {
+  fetch(start: number, end: number, p: L1Port, memo: FetchMemo = newFetchMemo()): void {
     if (end <= start) return;
     const c = this.icache;
     if (c === null || !this.icOn || p.attr === ATTR.NC) {
@@ -198,19 +199,25 @@ export class L1Caches {
     }
     const sh = c.lineShift;
     const first = (start >>> 0) >>> sh, last = ((end - 1) >>> 0) >>> sh;
-    // the same lines as the last fetch with the cache unchanged since (a loop): all hit, in the same order, which
-    // leaves the replacement state as it is
-    if (first === this.fFirst && last === this.fLast && c.version === this.fVersion) { c.hits += last - first + 1; return; }
-    for (let L = first; L <= last; L++) {
-      if (c.readLine(L)) continue;
-      const s = p.backing.first(L * c.lineBytes, true);
-      if (s > 0) { addStall(this.clock, p.stat, MISS, s); this.iStall += s; }
+    const n = last - first + 1;
+    const e = memo.e;
+    // the block's lines are where they were at its last pass (nothing filled or invalidated since): replay the hits
+    if (memo.v === c.contentVersion && memo.first === first && memo.n === n) {
+      for (let k = 0; k < n; k++) c.touch(e[k]!, first + k);
+      return;
     }
-    this.fFirst = first; this.fLast = last; this.fVersion = c.version;
+    for (let L = first; L <= last; L++) {
+      if (!c.readLine(L)) {
+        const s = p.backing.first(L * c.lineBytes, true);
+        if (s > 0) { addStall(this.clock, p.stat, MISS, s); this.iStall += s; }
+      }
+      if (L - first < e.length) e[L - first] = c.lastEntry;
+    }
+    // a later line's fill may have evicted an earlier one of this pass: remember the entries only if all still hold
+    let ok = n <= e.length;
+    for (let k = 0; ok && k < n; k++) if (c.lineAt(e[k]!) !== first + k) ok = false;
+    memo.v = ok ? c.contentVersion : -1; memo.first = first; memo.n = n;
   }
-  private fFirst = -1;
-  private fLast = -1;
-  private fVersion = -1;
 
   read(a: number, n: number, p: L1Port): void {
     const c = this.dcache;
@@ -234,6 +241,7 @@ export class L1Caches {
   private fillWait(p: L1Port): void {
     const wait = this.fillDone - this.clock.now();
     if (wait > 0) { addStall(this.clock, p.stat, MISS, wait); this.dStall += wait; }
+    else this.fillLine = -1; // the fill is over: hits on the line cost nothing any more (and take the ports' fast path)
   }
 
   /** the line of `a` was just allocated in the D-cache: pay the victim's write-back and the critical beat */
@@ -299,7 +307,23 @@ export class L1Caches {
 /** The DataTiming / FetchTiming of one bus window behind the L1 caches. */
 export class L1Port implements DataTiming, FetchTiming {
   constructor(readonly l1: L1Caches, readonly backing: Backing, public attr: MemAttr, readonly stat: WindowStat) {}
-  read(a: number, n: number): void { this.l1.read(a >>> 0, n, this); }
-  write(a: number, n: number): void { this.l1.write(a >>> 0, n, this); }
-  fetch(start: number, end: number, _cycles: number): void { this.l1.fetch(start >>> 0, (start >>> 0) + (end - start), this); }
+  read(a: number, n: number): void {
+    // fast path: a read inside the line the D-cache accessed last, not the line being filled (the same as l1.read)
+    const l1 = this.l1, c = l1.dcache;
+    if (c !== null && l1.dcOn && this.attr !== ATTR.NC) {
+      const line = (a >>> 0) >>> c.lineShift;
+      if (line !== l1.fillLine && ((a + n - 1) >>> 0) >>> c.lineShift === line && c.readMru(line)) return;
+    }
+    l1.read(a >>> 0, n, this);
+  }
+  write(a: number, n: number): void {
+    // fast path: a write-back write inside the line the D-cache accessed last (the same as l1.write)
+    const l1 = this.l1, c = l1.dcache;
+    if (c !== null && l1.dcOn && this.attr === ATTR.WBWA && !l1.forceWT && !l1.boardWriteThrough) {
+      const line = (a >>> 0) >>> c.lineShift;
+      if (((a + n - 1) >>> 0) >>> c.lineShift === line && c.writeMru(line)) return;
+    }
+    l1.write(a >>> 0, n, this);
+  }
+  fetch(start: number, end: number, _cycles: number, memo?: FetchMemo): void { this.l1.fetch(start >>> 0, (start >>> 0) + (end - start), this, memo); }
 }

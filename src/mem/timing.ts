@@ -24,8 +24,17 @@ export interface DataTiming {
 }
 
 export interface FetchTiming {
-  fetch(start: number, end: number, cycles: number): void;
+  /** `memo`: the block's (the engine always passes one); without it nothing is remembered */
+  fetch(start: number, end: number, cycles: number, memo?: FetchMemo): void;
 }
+
+/**
+ * One per translated block, for the fetch model's use: it may remember which cache entries held the block's lines
+ * and the cache's content version then, so that a later pass whose lines are all still there replays the hits (their
+ * replacement updates included) without looking them up. The engine only creates it.
+ */
+export interface FetchMemo { v: number; first: number; n: number; e: Int32Array }
+export function newFetchMemo(): FetchMemo { return { v: -1, first: -1, n: 0, e: new Int32Array(16) }; }
 
 /** Timing of one bus window; either part may be absent. */
 export interface WindowTiming {

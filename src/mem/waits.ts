@@ -16,7 +16,7 @@
  * Stores to flash never reach a timing model (the bus faults them first: flash is not writable).
  */
 import { STALL, type Clock } from '../timing/clock.js';
-import type { DataTiming, FetchTiming } from './timing.js';
+import type { DataTiming, FetchTiming, FetchMemo } from './timing.js';
 
 /** the stall causes memory timing charges (src/timing/clock.ts) */
 export const WAIT = STALL.waitStates;
@@ -55,7 +55,7 @@ export function addStall(clock: Clock, w: WindowStat, cause: number, c: number):
 export interface MemModel {
   read(a: number, n: number, w: WindowStat): void;
   write(a: number, n: number, w: WindowStat): void;
-  fetch(start: number, end: number, cycles: number, w: WindowStat): void;
+  fetch(start: number, end: number, cycles: number, w: WindowStat, memo?: FetchMemo): void;
 }
 
 /**
@@ -66,9 +66,9 @@ export class WindowPort implements DataTiming, FetchTiming {
   constructor(readonly model: MemModel, readonly stat: WindowStat, readonly shift = 0) {}
   read(a: number, n: number): void { this.model.read(((a >>> 0) + this.shift) >>> 0, n, this.stat); }
   write(a: number, n: number): void { this.model.write(((a >>> 0) + this.shift) >>> 0, n, this.stat); }
-  fetch(start: number, end: number, cycles: number): void {
+  fetch(start: number, end: number, cycles: number, memo?: FetchMemo): void {
     const s = ((start >>> 0) + this.shift) >>> 0;
-    this.model.fetch(s, s + (end - start), cycles, this.stat);
+    this.model.fetch(s, s + (end - start), cycles, this.stat, memo);
   }
 }
 
@@ -98,7 +98,7 @@ export class WaitStates implements MemModel {
   /** forget the lines last read (the flash interface's buffers are empty after a reset) */
   reset(): void { this.lastFetch = -1; this.lastData = -1; }
 
-  fetch(start: number, end: number, _cycles: number, w: WindowStat): void {
+  fetch(start: number, end: number, _cycles: number, w: WindowStat, _memo?: FetchMemo): void {
     const ws = this.waits;
     if (end <= start) return;
     if (this.lineShift === 0) {
