@@ -2,15 +2,20 @@
  * Every kind of bad input a user can hand the `mcusim` command, and the message it gives: bad ELF files, bad board
  * files, runaway programs, faults with no handler. Each ends in a message and an exit code, never a stack trace.
  */
-import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { describe, it, expect, afterAll } from 'vitest';
+import { rmSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { cli } from '../helpers/cli.js';
 
+/** temporary directories of this file, removed when its tests end */
+const temps: string[] = [];
+function tempDir(prefix: string): string { const d = mkdtempSync(join(tmpdir(), prefix)); temps.push(d); return d; }
+afterAll(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
+
 const HELLO = join(import.meta.dirname, '../../programs/examples/hello/hello.elf');
 const BOARDS = join(import.meta.dirname, '../fixtures/boards');
-const tmp = () => mkdtempSync(join(tmpdir(), 'mcusim-bad-'));
+const tmp = () => tempDir('mcusim-bad-');
 const noTrace = (s: string) => expect(s).not.toMatch(/\n\s+at .*:\d+:\d+/);
 
 function elfWith(patch: (b: Uint8Array) => Uint8Array, name: string): string {

@@ -1,9 +1,14 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { describe, it, expect, afterEach, afterAll } from 'vitest';
+import { rmSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { cli } from '../helpers/cli.js';
 import { assemble } from '../../src/asm/assembler.js';
+
+/** temporary directories of this file, removed when its tests end */
+const temps: string[] = [];
+function tempDir(prefix: string): string { const d = mkdtempSync(join(tmpdir(), prefix)); temps.push(d); return d; }
+afterAll(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
 
 const FIX = join(import.meta.dirname, '../fixtures/cli');
 const EXAMPLE = join(import.meta.dirname, '../../programs/examples/dot-product.s');
@@ -37,7 +42,7 @@ describe('mcusim run', () => {
   });
   it('--trace prints one line per instruction whose costs add up to the run\'s cycles, the same as without it', async () => {
     const plain = await cli('run', EXAMPLE);
-    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const dir = tempDir('mcusim-');
     const file = join(dir, 'trace.txt');
     const r = await cli('run', EXAMPLE, '--trace', file);
     const cyc = (t: string) => Number(/instructions: (\d+) +cycles: (\d+)/.exec(t)![2]);
@@ -67,7 +72,7 @@ describe('mcusim run', () => {
     expect(r.err).toMatch(/at pc 0x[0-9a-f]{8} \(\w+\+0x[0-9a-f]+\)/);
   });
   it('--board runs an assembly program on a board: its UART output on stdout, unmodelled peripherals reported once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const dir = tempDir('mcusim-');
     const f = join(dir, 'uart.s');
     // STM32F411 USART2 (0x40004400, boards/stm32f411re.json): CR1 (0x0C) UE bit 13 | TE bit 3, then DR (0x04);
     // RCC's APB1ENR (0x40023840) is not modelled: reads 0, the write is ignored
@@ -103,7 +108,7 @@ describe('mcusim run', () => {
     expect(r.err).toMatch(/unknown board 'nope'/);
   });
   it('--stats writes the summary to a file, keeping stderr for the program', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const dir = tempDir('mcusim-');
     const stats = join(dir, 'stats.txt');
     const r = await cli('run', HELLO, '--stats', stats);
     expect(r.code).toBe(0);
@@ -111,7 +116,7 @@ describe('mcusim run', () => {
     expect(readFileSync(stats, 'utf8')).toMatch(/program exited with code 0[\s\S]*instructions: \d+/);
   });
   it('--stats FILE.json writes the run report: counters, stalls, memory by region, the stack, phases', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const dir = tempDir('mcusim-');
     const stats = join(dir, 'run.json');
     const r = await cli('run', HELLO, '--stats', stats);
     expect(r.code).toBe(0);
@@ -138,7 +143,7 @@ describe('mcusim run', () => {
   });
   it('phases marked by the firmware, watched windows and the profile appear in the summary and the report', async () => {
     const BENCH = join(import.meta.dirname, '../../programs/bench/elf/coremark-like.m4.elf');
-    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const dir = tempDir('mcusim-');
     const stats = join(dir, 'run.json'), flame = join(dir, 'f.json'), folded = join(dir, 'f.txt');
     // `pool` is a 0x200-byte object of the program (its symbol's size); the other window is given as an address span
     const r = await cli('run', BENCH, '--watch', 'pool', '--watch', 'low=0x20000000:0x20000100', '--profile', '5', '--flamegraph', flame, '--stats', stats);
@@ -191,7 +196,7 @@ describe('mcusim run', () => {
     }
   });
   it('a bad ELF is a message naming what is wrong', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const dir = tempDir('mcusim-');
     const f = join(dir, 'trunc.elf');
     writeFileSync(f, readFileSync(HELLO).subarray(0, 100));
     const r = await cli('run', f);
@@ -212,7 +217,7 @@ describe('mcusim run', () => {
         b       hard
     `);
     expect(a.ok).toBe(true);
-    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const dir = tempDir('mcusim-');
     const bin = join(dir, 'fault.bin');
     writeFileSync(bin, a.sections.find((x) => x.name === '.text')!.bytes);
     const r = await cli('run', bin);
@@ -232,7 +237,7 @@ describe('mcusim run', () => {
     expect(r.err).toMatch(/r0\s+│ 0x00000001/);
   });
   it('stops at the instruction limit with exit code 3', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const dir = tempDir('mcusim-');
     const f = join(dir, 'loop.s');
     writeFileSync(f, '.syntax unified\n.thumb\n_start:\n1: adds r0, #1\n b 1b\n');
     const r = await cli('run', f, '--max', '1001');
@@ -241,7 +246,7 @@ describe('mcusim run', () => {
     expect(r.err).toMatch(/r0\s+│ 0x000001f5 │ 501/);
   });
   it('--max-cycles stops a runaway program near the cycle budget, with where it was', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const dir = tempDir('mcusim-');
     const f = join(dir, 'spin.s');
     writeFileSync(f, '.syntax unified\n.thumb\n_start:\n1: adds r0, #1\n b 1b\n');
     const r = await cli('run', f, '--max-cycles', '3000');
@@ -253,7 +258,7 @@ describe('mcusim run', () => {
     expect(cycles).toBeLessThan(3003);
   });
   it('--timeout and Ctrl-C stop an endless program with a report', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const dir = tempDir('mcusim-');
     const f = join(dir, 'spin.s');
     writeFileSync(f, '.syntax unified\n.thumb\n_start:\n1: adds r0, #1\n b 1b\n');
     const t = await cli('run', f, '--max', '100000000000', '--timeout', '0.2');
@@ -306,7 +311,7 @@ describe('mcusim boards', () => {
 
 describe('mcusim asm / disasm', () => {
   it('assembles to a binary and disassembles it back', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcusim-'));
+    const dir = tempDir('mcusim-');
     const src = join(dir, 'k.s'), bin = join(dir, 'k.bin');
     writeFileSync(src, '.syntax unified\n.thumb\n_start:\n smlad r2, r3, r5, r8\n adds r0, r1, #1\n');
     const a = await cli('asm', src, '-o', bin, '--listing');
