@@ -207,6 +207,8 @@ export class SetAssocCache {
     return -1;
   }
 
+  /** the line accessed last (-1: none) */
+  get mruLine(): number { return this.mru; }
   /** A read of `line` when it is the line accessed last: counted as the hit it is (true), else nothing (false). */
   readMru(line: number): boolean {
     if (line !== this.mru) return false;

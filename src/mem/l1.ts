@@ -35,6 +35,7 @@
  * line costs writeBackCycles.
  */
 import { SetAssocCache, type Replacement } from './cache.js';
+import type { Region } from './flat.js';
 import type { Clock } from '../timing/clock.js';
 import { newFetchMemo, type DataTiming, type FetchTiming, type FetchMemo } from './timing.js';
 import { addStall, detachedClock, MISS, STORE, WAIT, windowStat, type WindowStat } from './waits.js';
@@ -144,7 +145,10 @@ export class L1Caches {
   readonly dcache: SetAssocCache | null;
   /** CCR.IC, CCR.DC */
   icOn = false;
-  dcOn = false;
+  private dcEnabled = false;
+  /** CCR.DC: a change invalidates the bus windows' read memos (through the D-cache's version) */
+  get dcOn(): boolean { return this.dcEnabled; }
+  set dcOn(v: boolean) { if (v !== this.dcEnabled) { this.dcEnabled = v; if (this.dcache) this.dcache.version++; } }
   /** CACR.FORCEWT: every cacheable region write-through */
   forceWT = false;
   /** the board's data-cache policy is write-through */
@@ -312,9 +316,19 @@ export class L1Port implements DataTiming, FetchTiming {
     const l1 = this.l1, c = l1.dcache;
     if (c !== null && l1.dcOn && this.attr !== ATTR.NC) {
       const line = (a >>> 0) >>> c.lineShift;
-      if (line !== l1.fillLine && ((a + n - 1) >>> 0) >>> c.lineShift === line && c.readMru(line)) return;
+      if (((a + n - 1) >>> 0) >>> c.lineShift === line) {
+        if (line !== l1.fillLine && c.readMru(line)) { this.memo(c, line); return; }
+        l1.read(a >>> 0, n, this);
+        if (line !== l1.fillLine && c.mruLine === line) this.memo(c, line);
+        return;
+      }
     }
     l1.read(a >>> 0, n, this);
+  }
+  /** the windows this port serves: the bus may answer their next reads of `line` itself (Region.fastOwner) */
+  windows: Region[] = [];
+  private memo(c: SetAssocCache, line: number): void {
+    for (const w of this.windows) { w.fastOwner = c; w.fastShift = c.lineShift; w.fastLine = line; w.fastVersion = c.version; }
   }
   write(a: number, n: number): void {
     // fast path: a write-back write inside the line the D-cache accessed last (the same as l1.write)

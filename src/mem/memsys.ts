@@ -37,7 +37,7 @@ import type { CoreTiming } from '../timing/cores.js';
 import { CORTEX_M7_TIMING } from '../timing/cores.js';
 import type { Replacement } from './cache.js';
 import { ArtAccelerator } from './art.js';
-import { attributes, FlashBacking, L1Caches, SramBacking, type L1Port } from './l1.js';
+import { attributes, FlashBacking, L1Caches, L1Port, SramBacking } from './l1.js';
 import { WaitStates, WindowPort, windowStat, type WindowStat } from './waits.js';
 import { CacheControl } from '../sys/cachectl.js';
 import { ACR, FLASH_INTERFACE_KINDS, SILICON_ACR, Stm32FlashInterface, type AcrFields, type FlashAcrTarget, type FlashVariant } from '../periph/stm32-flash.js';
@@ -281,7 +281,7 @@ export function createMemorySystem(board: Board, core?: CoreTiming | MemoryParam
     warnings,
     timed,
     attach(bus: FlatBus, clock: Clock): void {
-      for (const r of attached) { r.data = null; r.fetchTiming = null; }
+      for (const r of attached) { r.data = null; r.fetchTiming = null; r.fastOwner = null; }
       attached = [];
       stats.length = 0;
       sramBackings.length = 0;
@@ -294,6 +294,7 @@ export function createMemorySystem(board: Board, core?: CoreTiming | MemoryParam
         if (!p) continue;
         w.data = p.data;
         w.fetchTiming = p.fetch;
+        if (p.data instanceof L1Port) p.data.windows.push(w);
         attached.push(w);
       }
       for (const w of ramWaits.values()) w.clock = clock;
