@@ -145,7 +145,8 @@ export class L1Caches {
   readonly dcache: SetAssocCache | null;
   /** CCR.IC, CCR.DC */
   icOn = false;
-  private dcEnabled = false;
+  /** read this, not dcOn, on hot paths (a plain field) */
+  dcEnabled = false;
   /** CCR.DC: a change invalidates the bus windows' read memos (through the D-cache's version) */
   get dcOn(): boolean { return this.dcEnabled; }
   set dcOn(v: boolean) { if (v !== this.dcEnabled) { this.dcEnabled = v; if (this.dcache) this.dcache.version++; } }
@@ -225,7 +226,7 @@ export class L1Caches {
 
   read(a: number, n: number, p: L1Port): void {
     const c = this.dcache;
-    if (c === null || !this.dcOn || p.attr === ATTR.NC) {
+    if (c === null || !this.dcEnabled || p.attr === ATTR.NC) {
       const s = p.backing.first(a, false);
       if (s > 0) addStall(this.clock, p.stat, WAIT, s);
       return;
@@ -260,7 +261,7 @@ export class L1Caches {
 
   write(a: number, n: number, p: L1Port): void {
     const c = this.dcache;
-    if (c === null || !this.dcOn || p.attr === ATTR.NC) { this.toMemory(p); return; }
+    if (c === null || !this.dcEnabled || p.attr === ATTR.NC) { this.toMemory(p); return; }
     const lb = c.lineBytes;
     const two = (a & (lb - 1)) + n > lb;
     if (p.attr === ATTR.WT || this.forceWT || this.boardWriteThrough) {
@@ -314,26 +315,25 @@ export class L1Port implements DataTiming, FetchTiming {
   read(a: number, n: number): void {
     // fast path: a read inside the line the D-cache accessed last, not the line being filled (the same as l1.read)
     const l1 = this.l1, c = l1.dcache;
-    if (c !== null && l1.dcOn && this.attr !== ATTR.NC) {
+    if (c !== null && l1.dcEnabled && this.attr !== ATTR.NC) {
       const line = (a >>> 0) >>> c.lineShift;
       if (((a + n - 1) >>> 0) >>> c.lineShift === line) {
-        if (line !== l1.fillLine && c.readMru(line)) { this.memo(c, line); return; }
+        if (line !== l1.fillLine && c.readMru(line)) return;
         l1.read(a >>> 0, n, this);
-        if (line !== l1.fillLine && c.mruLine === line) this.memo(c, line);
+        // the line is now the cache's most recent: the bus may answer the window's next reads of it (Region.fastOwner)
+        const w = this.win;
+        if (w !== null && line !== l1.fillLine && c.mruLine === line) { w.fastOwner = c; w.fastShift = c.lineShift; w.fastLine = line; w.fastVersion = c.version; }
         return;
       }
     }
     l1.read(a >>> 0, n, this);
   }
-  /** the windows this port serves: the bus may answer their next reads of `line` itself (Region.fastOwner) */
-  windows: Region[] = [];
-  private memo(c: SetAssocCache, line: number): void {
-    for (const w of this.windows) { w.fastOwner = c; w.fastShift = c.lineShift; w.fastLine = line; w.fastVersion = c.version; }
-  }
+  /** the bus window this port serves (memsys sets it), which the port leaves its read memo on */
+  win: Region | null = null;
   write(a: number, n: number): void {
     // fast path: a write-back write inside the line the D-cache accessed last (the same as l1.write)
     const l1 = this.l1, c = l1.dcache;
-    if (c !== null && l1.dcOn && this.attr === ATTR.WBWA && !l1.forceWT && !l1.boardWriteThrough) {
+    if (c !== null && l1.dcEnabled && this.attr === ATTR.WBWA && !l1.forceWT && !l1.boardWriteThrough) {
       const line = (a >>> 0) >>> c.lineShift;
       if (((a + n - 1) >>> 0) >>> c.lineShift === line && c.writeMru(line)) return;
     }

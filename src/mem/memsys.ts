@@ -294,7 +294,7 @@ export function createMemorySystem(board: Board, core?: CoreTiming | MemoryParam
         if (!p) continue;
         w.data = p.data;
         w.fetchTiming = p.fetch;
-        if (p.data instanceof L1Port) p.data.windows.push(w);
+        if (p.data instanceof L1Port) p.data.win = w;
         attached.push(w);
       }
       for (const w of ramWaits.values()) w.clock = clock;
