@@ -84,6 +84,8 @@ export class WaitStates implements MemModel {
   readonly lineShift: number;
   private lastFetch = -1;
   private lastData = -1;
+  /** the cycle the memory finishes the write in the core's one-entry write buffer (memories without lines: RAM) */
+  private busyUntil = 0;
   /**
    * @param waits stall cycles per new line (or per access when not read in lines), in core cycles; settable
    * @param lineBytes bytes read at once (16 for 128-bit F4 flash, 32 for 256-bit lines), or 0
@@ -96,7 +98,7 @@ export class WaitStates implements MemModel {
   get lineBytes(): number { return this.lineShift === 0 ? 0 : 1 << this.lineShift; }
 
   /** forget the lines last read (the flash interface's buffers are empty after a reset) */
-  reset(): void { this.lastFetch = -1; this.lastData = -1; }
+  reset(): void { this.lastFetch = -1; this.lastData = -1; this.busyUntil = 0; }
 
   fetch(start: number, end: number, _cycles: number, w: WindowStat, _memo?: FetchMemo): void {
     const ws = this.waits;
@@ -116,7 +118,14 @@ export class WaitStates implements MemModel {
 
   read(a: number, n: number, w: WindowStat): void {
     const ws = this.waits;
-    if (this.lineShift === 0) { if (ws !== 0) addStall(this.clock, w, WAIT, ws); return; }
+    if (this.lineShift === 0) {
+      if (ws === 0) return;
+      // a read waits for a buffered write to this memory to finish, then for its own wait states
+      const drain = this.busyUntil - this.clock.now();
+      if (drain > 0) addStall(this.clock, w, STORE, drain);
+      addStall(this.clock, w, WAIT, ws);
+      return;
+    }
     const sh = this.lineShift;
     const first = a >>> sh, last = (a + n - 1) >>> sh;
     let lines = last - first + 1;
@@ -125,7 +134,17 @@ export class WaitStates implements MemModel {
     if (lines > 0 && ws !== 0) addStall(this.clock, w, WAIT, ws * lines);
   }
 
+  /**
+   * A store goes to the core's one-entry write buffer (reference/cortex-m-timing.md: "Stores go through a one-entry
+   * write buffer and only stall when it is full"): the core goes on while the memory takes 1 + N cycles for it; a
+   * store that finds the buffer still busy waits until it is free (STALL.storeBuffer).
+   */
   write(_a: number, _n: number, w: WindowStat): void {
-    if (this.waits !== 0) addStall(this.clock, w, WAIT, this.waits);
+    const ws = this.waits;
+    if (ws === 0) return;
+    const now = this.clock.now();
+    const wait = this.busyUntil - now;
+    if (wait > 0) addStall(this.clock, w, STORE, wait);
+    this.busyUntil = now + (wait > 0 ? wait : 0) + 1 + ws;
   }
 }

@@ -87,9 +87,29 @@ describe('plain wait states (flash read in 128-bit lines)', () => {
     m.clock = clock;
     const h = passer(m, clock);
     h.read(0x60000000); h.read(0x60000000); // 2 + 2
-    m.write(0x60000000, 4, h.w); // 2
     h.pass(0x60000000, 0x60000012, 9); // words 0..4 (0x10-0x11 is in the fifth): 5 x 2
-    expect(clock.stall[STALL.waitStates]).toBe(16);
+    expect(clock.stall[STALL.waitStates]).toBe(14);
+  });
+  it('stores go through a one-entry write buffer: only a store or read that finds it busy waits', () => {
+    const clock = new FakeClock();
+    const m = new WaitStates(2, 0);
+    m.clock = clock;
+    const w = windowStat('ram');
+    // a store at t = 0 is buffered: the core does not wait; the memory is busy for 1 + 2 cycles, until t = 3
+    m.write(0x60000000, 4, w);
+    expect(clock.stall[STALL.storeBuffer]).toBe(0);
+    // a second store at t = 1 waits until t = 3 (2 cycles), then occupies the memory until 3 + 3 = 6
+    clock.cycles = 1;
+    m.write(0x60000004, 4, w);
+    expect(clock.stall[STALL.storeBuffer]).toBe(2);
+    // the core is at t = 3 now; a read waits for the write (until 6: 3 cycles), then its own 2 wait states
+    m.read(0x60000008, 4, w);
+    expect(clock.stall[STALL.storeBuffer]).toBe(5);
+    expect(clock.stall[STALL.waitStates]).toBe(2);
+    // a store long after finds the buffer free
+    clock.cycles = 100;
+    m.write(0x6000000c, 4, w);
+    expect(clock.stall[STALL.storeBuffer]).toBe(5);
   });
 });
 
