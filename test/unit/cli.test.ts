@@ -60,6 +60,20 @@ describe('mcusim run', () => {
     for (const [i, l] of lines.entries()) { expect(Number(l.trim().split(/\s+/)[0])).toBe(at); at += costs[i]!; }
     expect(lines.at(-1)).toMatch(/bkpt.*stop: bkpt/);
   });
+  it('a program that times a loop with DWT CYCCNT prints the cycles the simulator counts between its two reads', async () => {
+    const ELF = join(import.meta.dirname, '../../programs/examples/cyccnt/cyccnt.elf');
+    const trace = join(tempDir('mcusim-'), 'trace.txt');
+    const r = await cli('run', ELF, '--trace', trace);
+    expect(r.code).toBe(0);
+    const printed = Number(/in (\d+) cycles/.exec(r.out)![1]);
+    // the two instructions that read CYCCNT (0xe0001004) and the cycle each started at, from the trace
+    const reads = readFileSync(trace, 'utf8').split('\n').filter((l) => /R4\[0xe0001004\]/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0]));
+    expect(reads.length).toBe(2);
+    expect(printed).toBe(reads[1]! - reads[0]!);
+    expect(printed).toBeGreaterThan(200 * 5); // 200 iterations of a loop with a load, a store and a divide
+    // and without the trace the program prints the same
+    expect((await cli('run', ELF)).out).toBe(r.out);
+  });
   it('runs a GCC-built ELF with semihosting: its stdout alone on stdout, its exit code as ours', async () => {
     const r = await cli('run', HELLO, '--', 'one', 'two');
     // hello.c prints these lines and returns argc - 1 (QEMU mps2-an386 prints the same, argv[0] aside)
