@@ -45,3 +45,4 @@ export { buildRunReport, RUN_REPORT_SCHEMA } from './report/run.js';
 export type { RunReport } from './report/run.js';
 export type { TraceRecord } from './trace/trace.js';
 export { formatTrace } from './trace/trace.js';
+export * as nn from './nn/index.js';
