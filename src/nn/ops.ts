@@ -45,6 +45,21 @@ function requantizer(p: LayerPlan): (acc: number, m: number, s: number) => numbe
   return p.rounding === 'single' ? (acc, m, s) => mulRoundShift(acc, m, 31 - s) : multiplyByQuantizedMultiplier;
 }
 
+/**
+ * The output stage of the weighted ops: wrap the accumulator to int32, add the bias, requantise with the channel's
+ * multiplier and shift, add the output offset, clamp to the activation range.
+ */
+function outputStage(p: LayerPlan): (acc: number, oc: number) => number {
+  const rq = requantizer(p), M = p.multipliers, S = p.shifts, B = p.bias;
+  const { outputOffset, actMin, actMax } = p;
+  return (acc, oc) => {
+    acc |= 0;
+    if (B) acc = (acc + B[oc]!) | 0;
+    const v = (rq(acc, M[oc]!, S[oc]!) + outputOffset) | 0;
+    return v < actMin ? actMin : v > actMax ? actMax : v;
+  };
+}
+
 /** First tap index k in [0, n) with 0 <= origin + k * d < size, and one past the last: the taps inside the image. */
 function tapRange(origin: number, n: number, d: number, size: number): [number, number] {
   const start = origin < 0 ? Math.ceil(-origin / d) : 0;
@@ -61,9 +76,8 @@ export function conv2d(spec: LayerSpec | LayerPlan, input: Data, weights: Data, 
   checkLength('input', x, p.inputShape);
   checkLength('weights', w, p.weightShape!);
   const res = outputArray(p, out);
-  const { inW, inH, inC, outH, outW, outC, kh, kw, sh, sw, dh, dw, inputOffset, outputOffset, actMin, actMax } = p;
-  const M = p.multipliers, S = p.shifts, B = p.bias;
-  const rq = requantizer(p);
+  const { inW, inH, inC, outH, outW, outC, kh, kw, sh, sw, dh, dw, inputOffset } = p;
+  const toOut = outputStage(p);
   let o = 0;
   for (let oy = 0; oy < outH; oy++) {
     const iy0 = oy * sh - p.pad.top;
@@ -82,12 +96,7 @@ export function conv2d(spec: LayerSpec | LayerPlan, input: Data, weights: Data, 
             for (let ic = 0; ic < inC; ic++) acc += w[wb + ic]! * (x[xb + ic]! + inputOffset);
           }
         }
-        acc |= 0;
-        if (B) acc = (acc + B[oc]!) | 0;
-        let v = (rq(acc, M[oc]!, S[oc]!) + outputOffset) | 0;
-        if (v < actMin) v = actMin;
-        else if (v > actMax) v = actMax;
-        res[o++] = v;
+        res[o++] = toOut(acc, oc);
       }
     }
   }
@@ -111,10 +120,9 @@ export function depthwiseConv2d(spec: LayerSpec | LayerPlan, input: Data, weight
   checkLength('input', x, p.inputShape);
   checkLength('weights', w, p.weightShape!);
   const res = outputArray(p, out);
-  const { inW, inH, inC, outH, outW, outC, kh, kw, sh, sw, dh, dw, inputOffset, outputOffset, actMin, actMax } = p;
+  const { inW, inH, inC, outH, outW, outC, kh, kw, sh, sw, dh, dw, inputOffset } = p;
   const dm = p.depthMultiplier;
-  const M = p.multipliers, S = p.shifts, B = p.bias;
-  const rq = requantizer(p);
+  const toOut = outputStage(p);
   let o = 0;
   for (let oy = 0; oy < outH; oy++) {
     const iy0 = oy * sh - p.pad.top;
@@ -133,12 +141,7 @@ export function depthwiseConv2d(spec: LayerSpec | LayerPlan, input: Data, weight
               acc += w[(wRow + kx) * outC + oc]! * (x[(xRow + kx * dw) * inC + ic]! + inputOffset);
             }
           }
-          acc |= 0;
-          if (B) acc = (acc + B[oc]!) | 0;
-          let v = (rq(acc, M[oc]!, S[oc]!) + outputOffset) | 0;
-          if (v < actMin) v = actMin;
-          else if (v > actMax) v = actMax;
-          res[o++] = v;
+          res[o++] = toOut(acc, oc);
         }
       }
     }
@@ -155,10 +158,9 @@ export function fullyConnected(spec: LayerSpec | LayerPlan, input: Data, weights
   checkLength('input', x, p.inputShape);
   checkLength('weights', w, p.weightShape!);
   const res = outputArray(p, out);
-  const { inC, outC, inputOffset, outputOffset, actMin, actMax } = p;
+  const { inC, outC, inputOffset } = p;
   const rows = p.inH * p.inW;
-  const M = p.multipliers, S = p.shifts, B = p.bias;
-  const rq = requantizer(p);
+  const toOut = outputStage(p);
   let o = 0;
   for (let r = 0; r < rows; r++) {
     const xb = r * inC;
@@ -166,12 +168,7 @@ export function fullyConnected(spec: LayerSpec | LayerPlan, input: Data, weights
       const wb = oc * inC;
       let acc = 0;
       for (let d = 0; d < inC; d++) acc += w[wb + d]! * (x[xb + d]! + inputOffset);
-      acc |= 0;
-      if (B) acc = (acc + B[oc]!) | 0;
-      let v = (rq(acc, M[oc]!, S[oc]!) + outputOffset) | 0;
-      if (v < actMin) v = actMin;
-      else if (v > actMax) v = actMax;
-      res[o++] = v;
+      res[o++] = toOut(acc, oc);
     }
   }
   return res;
