@@ -4,3 +4,4 @@
  */
 export { layerSpec, layerCase, int8Data } from './arbitraries.js';
 export type { LayerSpecOptions, LayerCase } from './arbitraries.js';
+export { runCase } from './run.js';

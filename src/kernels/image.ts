@@ -1,0 +1,175 @@
+/**
+ * The image builder: a layer (LayerSpec + data) and a kernel variant for a board -> the complete firmware as
+ * assembly text, and that text assembled by the project's assembler.
+ *
+ * The firmware (layout.ts says where everything goes):
+ *   vectors    initial SP = the top of the main SRAM, reset, and 14 fault vectors to `fault` (BKPT #1)
+ *   reset      writes the simulator's MARK_NAME register (src/sys/simctl.ts) with the string "layer", calls
+ *              `kernel`, writes END, stops at BKPT #0
+ *   kernel     the generated function (scalar.ts)
+ *   .rodata    the phase name, weights, bias, multipliers, shifts (flash)
+ *   .input     the input activations, a data section placed at the SRAM base: the loader writes it there (no
+ *              start-up copy)
+ *   output     an address (`.equ output`) in SRAM after the input
+ * Assembled for cortex-m3 (ARMv7-M: the scalar kernels use no DSP instruction, and the assembler enforces it).
+ * An assembly error is a generator bug: it is thrown as an Error with the assembler's file:line:column messages.
+ */
+import { assemble, type AsmResult } from '../asm/assembler.js';
+import type { Board } from '../board/schema.js';
+import { planLayer, type LayerPlan, type LayerSpec } from '../nn/spec.js';
+import { MCUSIM_BASE, SIMCTL } from '../sys/simctl.js';
+import { byteLines, wordLines } from './asm.js';
+import { checkFits, layoutFor, type KernelLayout } from './layout.js';
+import { checkScalarSupport, scalarKernel, type ScalarKernel } from './scalar.js';
+
+/** Kernel variants (the lead adds the DSP-SIMD ones). */
+export type KernelVariant = 'scalar';
+export const KERNEL_VARIANTS: readonly KernelVariant[] = ['scalar'];
+
+/** The name of the phase the kernel runs in. */
+export const LAYER_PHASE = 'layer';
+
+/** The data a layer image holds (Int8Arrays, or anything with an Int8Array `data`, as src/nn's tensors). */
+export interface KernelData {
+  input: Int8Array | { data: Int8Array };
+  /** required by every kind the kernels run (null, as randomLayerData gives for kinds without weights, is an error) */
+  weights: Int8Array | { data: Int8Array } | null;
+}
+const dataOf = (d: Int8Array | { data: Int8Array }): Int8Array => (d instanceof Int8Array ? d : d.data);
+
+export interface LayerImage {
+  plan: LayerPlan;
+  layout: KernelLayout;
+  variant: KernelVariant;
+  /** the complete firmware source */
+  text: string;
+  /** the assembler's result (ok) */
+  asm: AsmResult;
+  kernel: ScalarKernel;
+  /** addresses of the symbols the runner needs */
+  symbols: { kernel: number; kernelEnd: number; output: number; done: number };
+  /** bytes of the kernel function and its literal pool */
+  codeBytes: number;
+  /** bytes in flash: vectors, start-up, kernel, constants */
+  flashBytes: number;
+  /** weights, bias, multipliers, shifts and the kernel's extra tables, bytes (no alignment padding) */
+  weightBytes: number;
+}
+
+const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+
+/** The firmware of a layer as assembly text, with the pieces it was made from. */
+export function buildLayerSource(spec: LayerSpec | LayerPlan, data: KernelData, variant: KernelVariant, board: Board): {
+  plan: LayerPlan; layout: KernelLayout; kernel: ScalarKernel; text: string;
+} {
+  if (!(KERNEL_VARIANTS as readonly string[]).includes(variant)) {
+    throw new Error(`variant: expected one of ${KERNEL_VARIANTS.join(', ')}, got ${String(variant)}`);
+  }
+  const plan = 'multipliers' in spec && 'outputShape' in spec ? spec : planLayer(spec);
+  checkScalarSupport(plan);
+  if (!data.weights) throw new RangeError(`weights: required for ${plan.kind} layers`);
+  const input = dataOf(data.input), weights = dataOf(data.weights);
+  const inN = plan.inH * plan.inW * plan.inC;
+  if (input.length !== inN) throw new RangeError(`input: expected ${inN} values (${plan.inH}x${plan.inW}x${plan.inC}), got ${input.length}`);
+  const wN = plan.weightShape ? plan.weightShape.reduce((a, b) => a * b, 1) : 0;
+  if (weights.length !== wN) throw new RangeError(`weights: expected ${wN} values (${plan.weightShape?.join('x')}), got ${weights.length}`);
+  const layout = layoutFor(plan, board);
+  checkFits(layout, board);
+  const kernel = scalarKernel(plan, weights);
+
+  const name = plan.spec.name ? ` "${plan.spec.name.replace(/[^\w .,:=+-]/g, '?')}"` : '';
+  const src: string[] = [
+    `@ mcusim layer image${name}: ${plan.kind}, ${variant} kernel, board ${board.name} (${board.core})`,
+    `@ flash ${layout.flash.name} image at ${hex(layout.imageBase)}; SRAM ${layout.sram.name}: input ${hex(layout.input.address)} ` +
+      `(${layout.input.bytes} bytes), output ${hex(layout.output.address)} (${layout.output.bytes} bytes), stack top ${hex(layout.stackTop)}`,
+    '  .syntax unified',
+    '  .thumb',
+    `  .equ output, ${hex(layout.output.address)}`,
+    `  .equ stack_top, ${hex(layout.stackTop)}`,
+    `  .equ MCUSIM_BASE, ${hex(MCUSIM_BASE)}`,
+    '',
+    '  .text',
+    'vectors:    @ the vector table at the boot address',
+    '  .word stack_top',
+    '  .word reset',
+    '  .rept 14',
+    '  .word fault',
+    '  .endr',
+    '',
+    '  .thumb_func',
+    'reset:',
+    '  ldr r4, =MCUSIM_BASE',
+    '  ldr r0, =phase_name',
+    `  str r0, [r4, #${SIMCTL.MARK_NAME}]    @ MARK_NAME: the phase "${LAYER_PHASE}" starts`,
+    '  bl kernel',
+    `  str r0, [r4, #${SIMCTL.END}]    @ END: the phase ends (r4 is callee-saved)`,
+    'done:',
+    '  bkpt #0',
+    '  .thumb_func',
+    'fault:',
+    '  bkpt #1',
+    '  .ltorg',
+    '',
+    ...kernel.lines,
+    '',
+    '  .section .rodata, "a"',
+    'phase_name:',
+    `  .asciz "${LAYER_PHASE}"`,
+    '  .balign 8',
+    `weights:    @ ${plan.weightLayout} ${plan.weightShape?.join('x')}, int8`,
+    ...byteLines(weights),
+    '  .balign 8',
+    `bias:    @ int32 x ${plan.outC}${kernel.foldedBias ? ': bias + input offset * sum of the channel\'s weights' : ''}`,
+    ...wordLines(kernel.bias),
+    ...kernel.extraTables.flatMap((t) => ['  .balign 8', `${t.name}:    @ int32 x ${t.values.length}: ${t.comment}`, ...wordLines(t.values)]),
+    '  .balign 8',
+    `multipliers:    @ int32 x ${plan.outC}`,
+    ...wordLines(plan.multipliers),
+    '  .balign 8',
+    `shifts:    @ int32 x ${plan.outC}`,
+    ...wordLines(plan.shifts),
+    '',
+    '  .section .input, "aw"',
+    `input:    @ NHWC ${plan.inH}x${plan.inW}x${plan.inC}, int8`,
+    ...byteLines(input),
+    '',
+  ];
+  return { plan, layout, kernel, text: src.join('\n') };
+}
+
+/** Assemble text with our assembler; errors become a thrown Error with file:line:column messages. */
+export function assembleOrThrow(text: string, base: number, sectionAddresses: Record<string, number>, fileName = 'layer.s'): AsmResult {
+  const a = assemble(text, { fileName, base, sectionAddresses, cpu: 'cortex-m3' });
+  if (!a.ok) {
+    const msgs = a.errors.slice(0, 20).map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}${e.sourceLine ? `\n    ${e.sourceLine.trim()}` : ''}`);
+    throw new Error(`kernel generator bug: the generated assembly does not assemble (${a.errors.length} errors):\n${msgs.join('\n')}`);
+  }
+  return a;
+}
+
+/** Build and assemble the firmware of a layer. */
+export function buildLayerImage(spec: LayerSpec | LayerPlan, data: KernelData, opts: { variant?: KernelVariant; board: Board }): LayerImage {
+  const variant = opts.variant ?? 'scalar';
+  const { plan, layout, kernel, text } = buildLayerSource(spec, data, variant, opts.board);
+  const asm = assembleOrThrow(text, layout.imageBase, { '.text': layout.imageBase, '.input': layout.input.address });
+  const sym = (n: string) => {
+    const s = asm.symbols.find((x) => x.name === n);
+    if (!s) throw new Error(`kernel generator bug: no symbol ${n}`);
+    return s.value;
+  };
+  const kernelAddr = sym('kernel'), kernelEnd = sym('kernel_end');
+  let flashEnd = layout.imageBase;
+  for (const s of asm.sections) {
+    if (s.kind === 'bss') continue;
+    if (s.address >= layout.flash.base && s.address < layout.flash.base + layout.flash.size) flashEnd = Math.max(flashEnd, s.address + s.bytes.length);
+  }
+  const flashBytes = flashEnd - layout.imageBase;
+  checkFits(layout, opts.board, flashBytes - layout.constantBytes);
+  return {
+    plan, layout, variant, text, asm, kernel,
+    symbols: { kernel: kernelAddr, kernelEnd, output: layout.output.address, done: sym('done') },
+    codeBytes: kernelEnd - kernelAddr,
+    flashBytes,
+    weightBytes: layout.weightBytes + kernel.extraTables.reduce((n, t) => n + 4 * t.values.length, 0),
+  };
+}

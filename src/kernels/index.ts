@@ -1,0 +1,14 @@
+/**
+ * int8 layer kernels generated as Thumb-2 assembly (issue 5): the layout (layout.ts), the image builder
+ * (image.ts), the scalar ARMv7-M kernels (scalar.ts), requantisation in assembly (requant.ts), and runKernel
+ * (run.ts), which builds, simulates and checks a layer on a board.
+ */
+export { STACK_BYTES, ARRAY_ALIGN, codeRegion, mainSram, layoutFor, checkFits, groupDigits } from './layout.js';
+export type { KernelLayout } from './layout.js';
+export { KERNEL_VARIANTS, LAYER_PHASE, buildLayerSource, buildLayerImage, assembleOrThrow } from './image.js';
+export type { KernelVariant, KernelData, LayerImage } from './image.js';
+export { scalarKernel, checkScalarSupport, foldBias, isPointwise, interiorPath, SCALAR_KINDS, FULL_UNROLL, UNROLL, INTERIOR_UNROLL } from './scalar.js';
+export type { ScalarKernel } from './scalar.js';
+export { requantAsm, uniformShift } from './requant.js';
+export { runKernel } from './run.js';
+export type { RunKernelOptions, KernelRunResult } from './run.js';
