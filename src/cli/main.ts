@@ -12,6 +12,7 @@ import { createMachine, type Machine, type RunResult } from '../machine.js';
 import { formatTrace } from '../trace/trace.js';
 import { buildRunReport } from '../report/run.js';
 import { Profiler } from '../prof/profile.js';
+import { addConvCommand } from './conv.js';
 import { timingLines, memoryTable, watchLines, phaseTable, profileText } from './summary.js';
 import { REG_NAMES } from '../isa/kinds.js';
 import { isElf, parseElf, checkFits, ElfError, type ElfImage } from '../load/elf.js';
@@ -200,6 +201,8 @@ export function buildProgram(): Command {
       else if (res.reason === 'fault' || res.fault) process.exitCode = 2; // also a halt inside a fault handler
       else if (res.reason === 'limit') process.exitCode = 3;
     });
+
+  addConvCommand(program, boardByName, (m) => { throw new UsageError(m); });
 
   program.command('boards').description('list the shipped boards, or show one (a name, or a board file to check)')
     .argument('[name]', 'a board name, or a board .json file')
