@@ -9,7 +9,8 @@
  * Every error reads `file: $.json.path: expected ..., got ...`. The validator never throws (it is fuzzed with random
  * mutations) and reports every error it finds; unknown keys are errors everywhere.
  *
- * Not wired into the engine yet: src/timing/model.ts still holds the cost table the engine uses.
+ * The pipeline models (src/timing/m4.ts, src/timing/m7.ts) and the memory system (src/mem/memsys.ts) read their
+ * numbers from here.
  */
 import type { TimingClass } from '../isa/types.js';
 import { show } from '../board/schema.js';
