@@ -143,7 +143,7 @@ if (only === undefined || only === 'kernels') {
             res = res / 2;
           }
         }
-        cells.push(r ? `${variant} ${r.macsPerCycle.toFixed(3)}${r.bitExact ? '' : ' NOT BIT-EXACT'}${res !== 56 ? ` (at ${res}x${res}: 56x56 does not fit)` : ''}` : `${variant}: does not fit`);
+        cells.push(r ? `${variant}${r.kernel !== variant ? ` (${r.kernel} kernel)` : ''} ${r.macsPerCycle.toFixed(3)}${r.bitExact ? '' : ' NOT BIT-EXACT'}${res !== 56 ? ` (at ${res}x${res}: 56x56 does not fit)` : ''}` : `${variant}: does not fit`);
       }
       console.log(`  ${board.padEnd(17)} ${name.padEnd(20)} ${cells.join('   ')}`);
     }

@@ -19,12 +19,16 @@ import type { Board } from '../board/schema.js';
 import { planLayer, type LayerPlan, type LayerSpec } from '../nn/spec.js';
 import { MCUSIM_BASE, SIMCTL } from '../sys/simctl.js';
 import { byteLines, wordLines } from './asm.js';
-import { checkFits, layoutFor, type KernelLayout } from './layout.js';
+import { checkFits, layoutFor, STACK_BYTES, type KernelLayout } from './layout.js';
 import { checkScalarSupport, scalarKernel, type ScalarKernel } from './scalar.js';
+import { simdKernel, simdSupport } from './simd.js';
 
-/** Kernel variants (the lead adds the DSP-SIMD ones). */
-export type KernelVariant = 'scalar';
-export const KERNEL_VARIANTS: readonly KernelVariant[] = ['scalar'];
+/**
+ * Kernel variants: 'scalar' (ARMv7-M, scalar.ts), 'simd' (ARMv7E-M DSP, simd.ts; assembled for cortex-m4). A layer
+ * the simd variant does not run (simdSupport) falls back to the scalar kernel: LayerImage.kernelKind says which ran.
+ */
+export type KernelVariant = 'scalar' | 'simd';
+export const KERNEL_VARIANTS: readonly KernelVariant[] = ['scalar', 'simd'];
 
 /** The name of the phase the kernel runs in. */
 export const LAYER_PHASE = 'layer';
@@ -46,6 +50,12 @@ export interface LayerImage {
   /** the assembler's result (ok) */
   asm: AsmResult;
   kernel: ScalarKernel;
+  /** the kernel that was generated: the variant's, or 'scalar' when the simd variant falls back */
+  kernelKind: 'scalar' | 'simd';
+  /** why the simd variant fell back to the scalar kernel (null when it did not) */
+  fallbackReason: string | null;
+  /** bytes reserved for the stack at the top of the SRAM (STACK_BYTES or the kernel's own need) */
+  stackReserve: number;
   /** addresses of the symbols the runner needs */
   symbols: { kernel: number; kernelEnd: number; output: number; done: number };
   /** bytes of the kernel function and its literal pool */
@@ -60,7 +70,9 @@ const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
 /** The firmware of a layer as assembly text, with the pieces it was made from. */
 export function buildLayerSource(spec: LayerSpec | LayerPlan, data: KernelData, variant: KernelVariant, board: Board): {
-  plan: LayerPlan; layout: KernelLayout; kernel: ScalarKernel; text: string;
+  plan: LayerPlan; layout: KernelLayout; kernel: ScalarKernel; text: string; kernelKind: 'scalar' | 'simd'; fallbackReason: string | null;
+  /** bytes reserved for the stack at the top of the SRAM: STACK_BYTES, or the kernel's stack when it needs more */
+  stackReserve: number;
 } {
   if (!(KERNEL_VARIANTS as readonly string[]).includes(variant)) {
     throw new Error(`variant: expected one of ${KERNEL_VARIANTS.join(', ')}, got ${String(variant)}`);
@@ -73,9 +85,16 @@ export function buildLayerSource(spec: LayerSpec | LayerPlan, data: KernelData, 
   if (input.length !== inN) throw new RangeError(`input: expected ${inN} values (${plan.inH}x${plan.inW}x${plan.inC}), got ${input.length}`);
   const wN = plan.weightShape ? plan.weightShape.reduce((a, b) => a * b, 1) : 0;
   if (weights.length !== wN) throw new RangeError(`weights: expected ${wN} values (${plan.weightShape?.join('x')}), got ${weights.length}`);
+  const fallbackReason = variant === 'simd' ? simdSupport(plan) : null;
+  const kernelKind = variant === 'simd' && fallbackReason === null ? 'simd' : 'scalar';
+  const kernel: ScalarKernel & { omitRawWeights?: boolean } = kernelKind === 'simd' ? simdKernel(plan, weights) : scalarKernel(plan, weights);
+  // the simd kernel reads its reordered table (extraTables), not the raw weights and bias
+  const raw = !kernel.omitRawWeights;
   const layout = layoutFor(plan, board);
+  // a kernel whose stack (its frame, e.g. the simd kernels' widened input) needs more than STACK_BYTES reserves more
+  const stackReserve = Math.max(STACK_BYTES, (kernel as { stackBytes?: number }).stackBytes ?? 0);
+  layout.sramBytes += stackReserve - STACK_BYTES;
   checkFits(layout, board);
-  const kernel = scalarKernel(plan, weights);
 
   const name = plan.spec.name ? ` "${plan.spec.name.replace(/[^\w .,:=+-]/g, '?')}"` : '';
   const src: string[] = [
@@ -115,12 +134,14 @@ export function buildLayerSource(spec: LayerSpec | LayerPlan, data: KernelData, 
     '  .section .rodata, "a"',
     'phase_name:',
     `  .asciz "${LAYER_PHASE}"`,
-    '  .balign 8',
-    `weights:    @ ${plan.weightLayout} ${plan.weightShape?.join('x')}, int8`,
-    ...byteLines(weights),
-    '  .balign 8',
-    `bias:    @ int32 x ${plan.outC}${kernel.foldedBias ? ': bias + input offset * sum of the channel\'s weights' : ''}`,
-    ...wordLines(kernel.bias),
+    ...(raw ? [
+      '  .balign 8',
+      `weights:    @ ${plan.weightLayout} ${plan.weightShape?.join('x')}, int8`,
+      ...byteLines(weights),
+      '  .balign 8',
+      `bias:    @ int32 x ${plan.outC}${kernel.foldedBias ? ': bias + input offset * sum of the channel\'s weights' : ''}`,
+      ...wordLines(kernel.bias),
+    ] : []),
     ...kernel.extraTables.flatMap((t) => ['  .balign 8', `${t.name}:    @ int32 x ${t.values.length}: ${t.comment}`, ...wordLines(t.values)]),
     '  .balign 8',
     `multipliers:    @ int32 x ${plan.outC}`,
@@ -134,12 +155,12 @@ export function buildLayerSource(spec: LayerSpec | LayerPlan, data: KernelData, 
     ...byteLines(input),
     '',
   ];
-  return { plan, layout, kernel, text: src.join('\n') };
+  return { plan, layout, kernel, text: src.join('\n'), kernelKind, fallbackReason, stackReserve };
 }
 
 /** Assemble text with our assembler; errors become a thrown Error with file:line:column messages. */
-export function assembleOrThrow(text: string, base: number, sectionAddresses: Record<string, number>, fileName = 'layer.s'): AsmResult {
-  const a = assemble(text, { fileName, base, sectionAddresses, cpu: 'cortex-m3' });
+export function assembleOrThrow(text: string, base: number, sectionAddresses: Record<string, number>, fileName = 'layer.s', cpu = 'cortex-m3'): AsmResult {
+  const a = assemble(text, { fileName, base, sectionAddresses, cpu });
   if (!a.ok) {
     const msgs = a.errors.slice(0, 20).map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}${e.sourceLine ? `\n    ${e.sourceLine.trim()}` : ''}`);
     throw new Error(`kernel generator bug: the generated assembly does not assemble (${a.errors.length} errors):\n${msgs.join('\n')}`);
@@ -150,8 +171,9 @@ export function assembleOrThrow(text: string, base: number, sectionAddresses: Re
 /** Build and assemble the firmware of a layer. */
 export function buildLayerImage(spec: LayerSpec | LayerPlan, data: KernelData, opts: { variant?: KernelVariant; board: Board }): LayerImage {
   const variant = opts.variant ?? 'scalar';
-  const { plan, layout, kernel, text } = buildLayerSource(spec, data, variant, opts.board);
-  const asm = assembleOrThrow(text, layout.imageBase, { '.text': layout.imageBase, '.input': layout.input.address });
+  const { plan, layout, kernel, text, kernelKind, fallbackReason, stackReserve } = buildLayerSource(spec, data, variant, opts.board);
+  const asm = assembleOrThrow(text, layout.imageBase, { '.text': layout.imageBase, '.input': layout.input.address }, 'layer.s',
+    kernelKind === 'simd' ? 'cortex-m4' : 'cortex-m3');
   const sym = (n: string) => {
     const s = asm.symbols.find((x) => x.name === n);
     if (!s) throw new Error(`kernel generator bug: no symbol ${n}`);
@@ -166,10 +188,11 @@ export function buildLayerImage(spec: LayerSpec | LayerPlan, data: KernelData, o
   const flashBytes = flashEnd - layout.imageBase;
   checkFits(layout, opts.board, flashBytes - layout.constantBytes);
   return {
-    plan, layout, variant, text, asm, kernel,
+    plan, layout, variant, text, asm, kernel, kernelKind, fallbackReason, stackReserve,
     symbols: { kernel: kernelAddr, kernelEnd, output: layout.output.address, done: sym('done') },
     codeBytes: kernelEnd - kernelAddr,
     flashBytes,
-    weightBytes: layout.weightBytes + kernel.extraTables.reduce((n, t) => n + 4 * t.values.length, 0),
+    weightBytes: layout.weightBytes + kernel.extraTables.reduce((n, t) => n + 4 * t.values.length, 0) -
+      ((kernel as { omitRawWeights?: boolean }).omitRawWeights ? (plan.weightShape ? plan.weightShape.reduce((a, b) => a * b, 1) : 0) + 4 * plan.outC : 0),
   };
 }

@@ -10,5 +10,7 @@ export type { KernelVariant, KernelData, LayerImage } from './image.js';
 export { scalarKernel, checkScalarSupport, foldBias, isPointwise, interiorPath, SCALAR_KINDS, FULL_UNROLL, UNROLL, INTERIOR_UNROLL } from './scalar.js';
 export type { ScalarKernel } from './scalar.js';
 export { requantAsm, uniformShift } from './requant.js';
+export { simdKernel, simdSupport, simdWeightStream, requantMode, SIMD_MAX_IN_CHANNELS } from './simd.js';
+export type { SimdKernel, RequantMode } from './simd.js';
 export { runKernel } from './run.js';
 export type { RunKernelOptions, KernelRunResult } from './run.js';

@@ -59,6 +59,12 @@ export interface KernelRunResult {
   seconds: number;
   board: string;
   variant: KernelVariant;
+  /**
+   * the kernel that ran: the variant's, or 'scalar' when variant 'simd' does not handle the layer (it falls back
+   * to the scalar kernel for that layer; `fallbackReason` names the parameter)
+   */
+  kernel: 'scalar' | 'simd';
+  fallbackReason: string | null;
   /** the firmware source */
   assembly: string;
   plan: LayerPlan;
@@ -75,7 +81,7 @@ export function runKernel(spec: LayerSpec | LayerPlan, data: KernelData, opts: R
   const m = bm.machine;
   m.load({ sections: img.asm.sections.filter((s) => s.kind !== 'bss'), entry: img.asm.entry });
   // the activations' window: everything below the stack's reserve (the stack's own writes are counted by its depth)
-  m.usage?.watch('activations', img.layout.sram.base, img.layout.stackTop - STACK_BYTES);
+  m.usage?.watch('activations', img.layout.sram.base, img.layout.stackTop - img.stackReserve);
   const budget = opts.maxInstructions ?? plan.macs * 64 + 1_000_000;
   const r = m.run({ maxInstructions: budget });
   if (r.reason !== 'bkpt' || r.pc !== img.symbols.done) {
@@ -118,6 +124,8 @@ export function runKernel(spec: LayerSpec | LayerPlan, data: KernelData, opts: R
     seconds: cycles / board.clockHz,
     board: board.name,
     variant,
+    kernel: img.kernelKind,
+    fallbackReason: img.fallbackReason,
     assembly: img.text,
     plan,
   };

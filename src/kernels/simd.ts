@@ -1,0 +1,359 @@
+/**
+ * DSP-SIMD kernels (ARMv7E-M: SXTAB16, SADD16, SMLAD, SMMLAR, SMMULR, SSAT; the image is assembled for cortex-m4),
+ * generated per layer. So far: pointwise (1x1, stride 1, no padding) and fully connected (each of the h*w input
+ * pixels a row). Every other layer runs the scalar kernel: runKernel reports `kernel: 'scalar'` and
+ * `fallbackReason` (simdSupport's message, naming the parameter).
+ *
+ * Pointwise matrix kernel. Output pixels in pairs (the odd last pixel alone), output channels in pairs (the odd last
+ * channel alone): a block of O x P (O, P in {1, 2}) int32 accumulators
+ *   r3 = (oc, px), r4 = (oc+1, px), r6 = (oc, px+1), r7 = (oc+1, px+1).
+ * 1. Per pixel pair, a widening pass puts the pair's inputs in a buffer on the stack as int16 lanes:
+ *    SXTAB16(offset x 2 lanes, x) = [x0+off, x2+off] and SXTAB16(.., x ROR 8) = [x1+off, x3+off]
+ *    (reference/int8-semantics.md, "How CMSIS-NN uses the DSP extension": that lane order 0,2 / 1,3, so no PKHBT),
+ *    doubled by SADD16 in the fast requantisation modes (below). inC not a multiple of 4: the last word reads up to
+ *    3 bytes past the pixel (the next pixel or the SRAM after the input), which meet zero weights. The pass costs
+ *    about 6 cycles per 4 inputs per pixel, once for all the output channels.
+ * 2. Per channel pair, the reduction is unrolled entirely (every register is in use: no loop counter), 4 input
+ *    channels a step ("group"): LDR x 4 (the buffer, SP-relative), LDR w x 4 (flash), SMLAD x 8 = 16 MACs.
+ *    On the M4 model: loads 2+1+1+1 (pipelined) + 2+1+1+1 (the first flash load after SRAM ones is in another
+ *    512 MB block and does not pipeline) + 8 SMLAD = 18 cycles. Every instruction up to the last SMLAD is 32-bit
+ *    and each block starts word-aligned (.balign 4), so no 32-bit load sits on an odd halfword (which would not
+ *    pipeline, reference/cortex-m-timing.md). The channel-pair loop is unrolled twice (loop overhead 3 a block).
+ *
+ * Weights in flash, reordered at generation time into the order the kernel reads them and widened to int16 (twice
+ * the bytes of int8 weights: the price of not widening them in the inner loop; weightBytes reports it): table
+ * `simd_weights`, one record per block of O output channels (channel pairs 0-1, 2-3, ..., then the odd last one):
+ *   int32 bias[O]          the bias (x 2 in the fast modes): the accumulators' start (the input offset is in the buffer)
+ *   int32 params[O][k]     the channel's requantisation parameters (k words, RequantMode)
+ *   int16 w[G][O][2][2]    group g (input channels 4g..4g+3, zero past inC), channel j: [w0, w2], [w1, w3]
+ * so the kernel walks the whole table with one pointer (r2) and immediate offsets; no channel index is needed.
+ * The raw `weights` and `bias` tables are left out of the image; `multipliers` and `shifts` stay (the general mode).
+ *
+ * Requantisation, bit-exact with src/nn/quant.ts (reference/int8-semantics.md). Double rounding with shifts all
+ * <= -1 or all >= 0, when the generator proves |acc| * 2^(left+1) < 2^31 for every channel (|acc| <= |bias +
+ * inputOffset * sum w| + 128 * sum |w|: weights and bias are constants here), takes a fast path on a = 2 acc:
+ *   SRDHM(acc, M) = SMMULR(a, M) = (2 acc M + 2^31) >> 32, exactly (no overflow: |a| < 2^31)
+ *   right shift R >= 1: SMMLAR(a, M, t) with t = 2^(R-1) - (acc < 0)  [ADD t, half, a, ASR #31]
+ *                       = SRDHM + 2^(R-1) - (x < 0), then ASR R: RDBPOT's round half away from zero (the sign of
+ *                       acc is the sign of SRDHM, or SRDHM = 0, which rounds to 0 either way)
+ *   left shift L >= 0:  SMMULR(a << L, M)
+ *   + output zero point (folded into t as zp * 2^R in 'right-zp' when it cannot overflow), SSAT #8, the activation
+ *   clamp, STRB: 5 cycles an output in 'right-zp' and 'right-uniform'.
+ * Otherwise (single rounding, mixed-sign shifts, accumulators that could overflow) the accumulator is not doubled,
+ * the record holds the channel index, and requant.ts's general code runs.
+ *
+ * Throughput (the M4 model, zero wait states, mps2-an386): a 2 x 2 block costs 18 cycles a group, 5 a output for the
+ * requantisation, 7 for its parameters, about 7 more (bias, loop): for 16 input channels 110 cycles for 64 MACs
+ * (0.58 MAC/cycle); for 96 input channels 0.76. 0.9 MAC/cycle would need 17.8 cycles an output at 16 MACs an output,
+ * of which SMLAD alone takes 8 and the requantisation 5: the loads cannot fit in the rest with 14 registers.
+ */
+import type { LayerPlan } from '../nn/spec.js';
+import { addImm, cmpImm, movImm, movSmall } from './asm.js';
+import { requantAsm, uniformShift } from './requant.js';
+import { isPointwise, type ScalarKernel } from './scalar.js';
+
+/** Largest input channel count the fully unrolled reduction takes (the loads' offsets and the code size). */
+export const SIMD_MAX_IN_CHANNELS = 256;
+
+/** A generated DSP-SIMD kernel: as ScalarKernel, and the raw weights table is not read (its flash can be left out). */
+export interface SimdKernel extends ScalarKernel {
+  omitRawWeights: true;
+  /** bytes of stack the kernel uses: 9 pushed registers and its frame (the widened input buffer is in it) */
+  stackBytes: number;
+  requantMode: RequantMode;
+}
+
+/**
+ * How the kernel requantises (see the file header): 'right-uniform' / 'right' (every shift <= -1, one for all or
+ * per channel), 'left-uniform' / 'left' (every shift >= 0), 'general' (requant.ts).
+ */
+export type RequantMode = 'right-uniform' | 'right' | 'right-zp' | 'left-uniform' | 'left' | 'general';
+
+/** Why the simd variant does not run a layer (null: it does). */
+export function simdSupport(plan: LayerPlan): string | null {
+  if (!isPointwise(plan)) return `kind: the simd kernels run pointwise (1x1, no padding) and fully connected layers, not this ${plan.kind} layer`;
+  if (plan.kind !== 'fully_connected' && (plan.sh !== 1 || plan.sw !== 1)) return `stride: the simd pointwise kernel runs stride 1, not ${plan.sh}x${plan.sw}`;
+  if (plan.inC > SIMD_MAX_IN_CHANNELS) return `input.c: the simd pointwise kernel unrolls up to ${SIMD_MAX_IN_CHANNELS} input channels, not ${plan.inC}`;
+  if (plan.outC + 1 > 4095) return `outChannels: the simd pointwise kernel stores at immediate offsets up to 4095, ${plan.outC} channels are too many`;
+  return null;
+}
+
+/**
+ * The requantisation mode of a layer (file header). The fast modes need |2 acc| * 2^left < 2^31:
+ * |acc| <= |bias + inputOffset * sum w| + 128 * sum |w| for every channel (weights and bias are constants here).
+ */
+export function requantMode(plan: LayerPlan, weights: Int8Array): RequantMode {
+  if (plan.rounding !== 'double') return 'general';
+  const shifts = Array.from(plan.shifts);
+  const right = shifts.every((s) => s <= -1), left = shifts.every((s) => s >= 0);
+  if (!right && !left) return 'general';
+  const n = plan.inC;
+  for (let oc = 0; oc < plan.outC; oc++) {
+    let s = 0, sa = 0;
+    for (let i = 0; i < n; i++) { const w = weights[oc * n + i]!; s += w; sa += Math.abs(w); }
+    const maxAbs = Math.abs((plan.bias ? plan.bias[oc]! : 0) + plan.inputOffset * s) + 128 * sa;
+    const l = Math.max(shifts[oc]!, 0);
+    if (maxAbs * 2 ** (l + 1) >= 2 ** 31) return 'general';
+  }
+  const uniform = uniformShift(plan) !== null;
+  if (right && !uniform && zpFoldable(plan, weights)) return 'right-zp';
+  return right ? (uniform ? 'right-uniform' : 'right') : (uniform ? 'left-uniform' : 'left');
+}
+
+/** |acc| bound of every channel: |bias + inputOffset * sum w| + 128 * sum |w| */
+function accBounds(plan: LayerPlan, weights: Int8Array): number[] {
+  const n = plan.inC, out: number[] = [];
+  for (let oc = 0; oc < plan.outC; oc++) {
+    let s = 0, sa = 0;
+    for (let i = 0; i < n; i++) { const w = weights[oc * n + i]!; s += w; sa += Math.abs(w); }
+    out.push(Math.abs((plan.bias ? plan.bias[oc]! : 0) + plan.inputOffset * s) + 128 * sa);
+  }
+  return out;
+}
+
+/**
+ * Can the output zero point join the rounding term ('right-zp')? (x + 2^(R-1) - c) >> R + zp =
+ * (x + 2^(R-1) + zp * 2^R - c) >> R exactly (a multiple of 2^R added before the floor), when the sum cannot
+ * overflow: |SRDHM| <= |acc| bound, so bound + 2^(R-1) + |zp| * 2^R + 1 < 2^31 for every channel.
+ */
+function zpFoldable(plan: LayerPlan, weights: Int8Array): boolean {
+  const b = accBounds(plan, weights);
+  return b.every((m, oc) => { const R = -plan.shifts[oc]!; return m + 2 ** (R - 1) + Math.abs(plan.outputOffset) * 2 ** R + 1 < 2 ** 31; });
+}
+
+/** Words of requantisation parameters per channel in a record. */
+const paramWords = (mode: RequantMode): number => ({ 'right-uniform': 1, right: 3, 'right-zp': 3, 'left-uniform': 1, left: 2, general: 1 })[mode];
+
+function channelParams(plan: LayerPlan, mode: RequantMode, oc: number): number[] {
+  const M = plan.multipliers[oc]!, s = plan.shifts[oc]!;
+  switch (mode) {
+    case 'right-uniform': case 'left-uniform': return [M];
+    case 'right': return [M, 2 ** (-s - 1), -s];
+    case 'right-zp': return [M, 2 ** (-s - 1) + plan.outputOffset * 2 ** -s, -s];
+    case 'left': return [M, s];
+    case 'general': return [oc];
+  }
+}
+
+/** The record layout of a block of O channels: G groups of 4 input channels (the last zero-padded). */
+function recordLayout(inC: number, O: number, k: number) {
+  const G = Math.ceil(inC / 4);
+  const wBase = 4 * O * (1 + k);
+  return {
+    G,
+    bias: (j: number) => 4 * j,
+    param: (j: number, i: number) => 4 * O + 4 * (j * k + i),
+    /** word h (0: lanes [w0, w2], 1: [w1, w3]) of group g, channel j */
+    w: (g: number, j: number, h: number) => wBase + 8 * (g * O + j) + 4 * h,
+    size: wBase + 8 * G * O,
+  };
+}
+
+/** Is the accumulator doubled (inputs and bias x 2, for the fast requantisation's SMMULR / SMMLAR)? */
+const doubled = (mode: RequantMode) => mode !== 'general';
+
+/** The reordered weight stream (file header) as little-endian int32 words. */
+export function simdWeightStream(plan: LayerPlan, weights: Int8Array, mode: RequantMode): Int32Array {
+  const { inC, outC } = plan;
+  const k = paramWords(mode);
+  const blocks: [number, number][] = [];
+  for (let oc = 0; oc + 1 < outC; oc += 2) blocks.push([oc, 2]);
+  if (outC % 2) blocks.push([outC - 1, 1]);
+  const total = blocks.reduce((n, [, O]) => n + recordLayout(inC, O, k).size, 0);
+  const dv = new DataView(new ArrayBuffer(total));
+  const x2 = doubled(mode) ? 2 : 1;
+  let at = 0;
+  for (const [c0, O] of blocks) {
+    const L = recordLayout(inC, O, k);
+    for (let j = 0; j < O; j++) {
+      const oc = c0 + j;
+      dv.setInt32(at + L.bias(j), Math.imul(plan.bias ? plan.bias[oc]! : 0, x2), true);
+      channelParams(plan, mode, oc).forEach((v, i) => dv.setInt32(at + L.param(j, i), v | 0, true));
+      const w = (i: number) => (i < inC ? weights[oc * inC + i]! : 0);
+      for (let g = 0; g < L.G; g++) {
+        for (let h = 0; h < 2; h++) {
+          dv.setInt16(at + L.w(g, j, h), w(4 * g + h), true);
+          dv.setInt16(at + L.w(g, j, h) + 2, w(4 * g + h + 2), true);
+        }
+      }
+    }
+    at += L.size;
+  }
+  return new Int32Array(dv.buffer);
+}
+
+class Asm {
+  readonly lines: string[] = [];
+  i(...l: string[]): void { for (const x of l) this.lines.push(`  ${x}`); }
+  label(n: string, comment?: string): void { this.lines.push(comment ? `${n}:    @ ${comment}` : `${n}:`); }
+  c(text: string): void { this.lines.push(`  @ ${text}`); }
+}
+
+/** accumulator of (channel j, pixel p) */
+const ACC = [['r3', 'r6'], ['r4', 'r7']] as const;
+/** widened input words of pixel p, half h; weight words of channel j, half h */
+const XR = [['r8', 'r9'], ['r10', 'r11']] as const, WR = [['r12', 'lr'], ['r1', 'r5']] as const;
+/** registers the requantisation parameters are loaded into (all free once the MACs are done) */
+const PREG = ['r8', 'r9', 'r10', 'r11', 'r12', 'lr'] as const;
+/** stack frame: [sp] pixel pairs left, #4 the input pointer, #8 simd_weights, #12 the end of the pairs' records; then the buffer */
+const FR = { PAIRS: 0, XPTR: 4, WSTART: 8, WPAIRS_END: 12, BUF: 16 } as const;
+/** offset from sp of word h of group g of pixel p in the widened input buffer */
+const bufOff = (G: number, p: number, g: number, h: number) => FR.BUF + 8 * (p * G + g) + 4 * h;
+
+/** One block: O output channels x P pixels, r2 at its record, r0 at (px, oc) of the output, the buffer filled. */
+function block(a: Asm, plan: LayerPlan, mode: RequantMode, O: 1 | 2, P: 1 | 2, id: string): void {
+  const { inC, outC } = plan;
+  const k = paramWords(mode);
+  const L = recordLayout(inC, O, k);
+  const js = O === 2 ? [0, 1] : [0], ps = P === 2 ? [0, 1] : [0];
+  a.c(`block ${O} channel(s) x ${P} pixel(s): accumulators = bias${doubled(mode) ? ' x 2' : ''}`);
+  // every instruction up to the last SMLAD is 32-bit (.w) and the block starts word-aligned: so is every load
+  // (a 32-bit load on an odd halfword does not pipeline on the M4, reference/cortex-m-timing.md)
+  for (const j of js) a.i(`ldr.w ${ACC[j]![0]}, [r2, #${L.bias(j)}]`);
+  if (P === 2) for (const j of js) a.i(`mov.w ${ACC[j]![1]}, ${ACC[j]![0]}`);
+  for (let g = 0; g < L.G; g++) {
+    a.c(`input channels ${4 * g}..${4 * g + 3}: ${4 * O * P} MACs (the loads grouped: they pipeline)`);
+    for (const p of ps) for (const h of [0, 1]) a.i(`ldr.w ${XR[p]![h]}, [sp, #${bufOff(L.G, p, g, h)}]`);
+    for (const j of js) for (const h of [0, 1]) a.i(`ldr.w ${WR[j]![h]}, [r2, #${L.w(g, j, h)}]`);
+    for (const h of [0, 1]) for (const j of js) for (const p of ps) a.i(`smlad ${ACC[j]![p]}, ${XR[p]![h]}, ${WR[j]![h]}, ${ACC[j]![p]}`);
+  }
+
+  // requantisation
+  const store = (acc: string, j: number, p: number) => a.i(`strb ${acc}, [r0, #${p * outC + j}]`);
+  const clampAndStore = (acc: string, j: number, p: number) => {
+    a.i(`ssat ${acc}, #8, ${acc}`);
+    if (plan.actMin > -128) a.i(...cmpImm(acc, plan.actMin, 'r12'), 'it lt', movSmall(acc, plan.actMin, 'lt'));
+    if (plan.actMax < 127) a.i(...cmpImm(acc, plan.actMax, 'r12'), 'it gt', movSmall(acc, plan.actMax, 'gt'));
+    store(acc, j, p);
+  };
+  const zp = plan.outputOffset;
+  if (mode === 'general') {
+    for (const j of js) {
+      a.i(`ldr lr, [r2, #${L.param(j, 0)}]    @ channel index`);
+      for (const p of ps) {
+        const acc = ACC[j]![p]!;
+        a.lines.push(...requantAsm(plan, { acc, ch: 'lr', t: ['r1', 'r8', 'r9', 'r10', 'r11', 'r12'], label: `rq_${id}_${j}_${p}` }));
+        store(acc, j, p);
+      }
+    }
+  } else {
+    a.c(`requantise (${mode}): the parameters of the block's channels`);
+    const preg = (j: number, i: number) => PREG[j * k + i]!;
+    for (const j of js) for (let i = 0; i < k; i++) a.i(`ldr ${preg(j, i)}, [r2, #${L.param(j, i)}]`);
+    const s0 = plan.shifts[0]!;
+    if (mode === 'right-uniform') {
+      a.i(...movImm('r1', 2 ** (-s0 - 1)).map((l) => `${l}    @ 2^(R-1)`));
+      if (zp !== 0) a.i(...movImm('r5', zp).map((l) => `${l}    @ output zero point`));
+    }
+    for (const j of js) {
+      for (const p of ps) {
+        const acc = ACC[j]![p]!;
+        a.c(`channel +${j}, pixel +${p}: ${acc} holds 2 x the accumulator`);
+        if (mode === 'right-uniform' || mode === 'right' || mode === 'right-zp') {
+          const half = mode === 'right-uniform' ? 'r1' : preg(j, 1);
+          // the scratch: r12 is free once the channel's parameters are in (r12 is a parameter only of channel 1's
+          // third word in 'right' mode, PREG[5] = lr; PREG[4] = r12 is channel 1's half): use r1 / r5 then
+          const t = mode === 'right-uniform' ? 'r12' : 'r5';
+          a.i(`add.w ${t}, ${half}, ${acc}, asr #31    @ 2^(R-1) - (acc < 0)`);
+          a.i(`smmlar ${acc}, ${acc}, ${preg(j, 0)}, ${t}    @ (2acc * M + 2^31) >> 32 = SRDHM(acc, M); + 2^(R-1) - (acc < 0)`);
+          if (mode === 'right-uniform') {
+            const R = -s0;
+            a.i(zp !== 0 ? `add.w ${acc}, r5, ${acc}, asr #${R}    @ >> ${R}, + output zero point` : `asr ${acc}, ${acc}, #${R}`);
+          } else if (mode === 'right') {
+            a.i(`asr.w ${acc}, ${acc}, ${preg(j, 2)}    @ >> R`, ...addImm(acc, acc, zp, 'r1'));
+          } else {
+            a.i(`asr.w ${acc}, ${acc}, ${preg(j, 2)}    @ >> R (the output zero point came in with 2^(R-1) + zp * 2^R)`);
+          }
+        } else {
+          if (mode === 'left-uniform') { if (s0 > 0) a.i(`lsl ${acc}, ${acc}, #${s0}`); }
+          else a.i(`lsl.w ${acc}, ${acc}, ${preg(j, 1)}    @ << left`);
+          a.i(`smmulr ${acc}, ${acc}, ${preg(j, 0)}    @ (2acc << left) * M + 2^31 >> 32 = SRDHM(acc << left, M)`, ...addImm(acc, acc, zp, 'r1'));
+        }
+        clampAndStore(acc, j, p);
+      }
+    }
+  }
+  a.i(...addImm('r2', 'r2', L.size, 'r1').map((l) => `${l}    @ next record`));
+  a.i(`add r0, r0, #${O}`);
+  if (mode === 'general') {
+    // requant.ts loads its tables' addresses from a literal pool: keep one within LDR's reach of every block
+    a.i(`b ${id}_pool_end`, '.ltorg');
+    a.label(`${id}_pool_end`);
+  }
+}
+
+/** The widening pass of P pixels: input (r5) -> the stack buffer, int16 lanes [x0, x2], [x1, x3] (+ offset, x 2). */
+function widen(a: Asm, plan: LayerPlan, mode: RequantMode, P: 1 | 2): void {
+  const G = Math.ceil(plan.inC / 4);
+  a.c(`widen ${P} pixel(s) into the buffer: SXTAB16 with the input offset in both lanes (r1)${doubled(mode) ? ', SADD16 doubles' : ''}`);
+  for (let p = 0; p < P; p++) {
+    for (let g = 0; g < G; g++) {
+      a.i(`ldr r8, [r5, #${p * plan.inC + 4 * g}]${4 * g + 4 > plan.inC ? '    @ the bytes past the pixel meet zero weights' : ''}`);
+      a.i('sxtab16 r9, r1, r8    @ [x0, x2] + offset', 'sxtab16 r10, r1, r8, ror #8    @ [x1, x3] + offset');
+      if (doubled(mode)) a.i('sadd16 r9, r9, r9', 'sadd16 r10, r10, r10');
+      a.i(`str r9, [sp, #${bufOff(G, p, g, 0)}]`, `str r10, [sp, #${bufOff(G, p, g, 1)}]`);
+    }
+  }
+}
+
+/** The pointwise / fully connected DSP-SIMD kernel of a layer (throws naming the parameter when unsupported). */
+export function simdKernel(plan: LayerPlan, weights: Int8Array): SimdKernel {
+  const why = simdSupport(plan);
+  if (why) throw new Error(why);
+  const { inC, outC } = plan;
+  const mode = requantMode(plan, weights);
+  const stream = simdWeightStream(plan, weights, mode);
+  const k = paramWords(mode);
+  const G = Math.ceil(inC / 4);
+  const pairBytes = Math.floor(outC / 2) * recordLayout(inC, 2, k).size;
+  const npx = plan.outH * plan.outW;
+  const pairs = Math.floor(npx / 2);
+  const frame = FR.BUF + 16 * G;
+  const off = plan.inputOffset & 0xffff;
+  const a = new Asm();
+  a.c(`${plan.kind === 'fully_connected' ? 'fully connected' : 'pointwise 1x1'} DSP-SIMD: ${npx} pixels x ${inC} -> ${outC} channels; ` +
+    `blocks of 2 channels x 2 pixels; requantisation ${mode}`);
+  a.c(`frame: [sp] pixel pairs left, [sp, #4] input pointer, [sp, #8] simd_weights, [sp, #12] end of the channel pairs' records, [sp, #16] widened input, ${16 * G} bytes`);
+  a.i('push {r4-r11, lr}', ...(frame <= 508 ? [`sub sp, sp, #${frame}`] : [...movImm('r1', frame), 'sub sp, sp, r1']));
+  a.i('ldr r0, =output', 'ldr r5, =input', 'ldr r1, =simd_weights', `str r1, [sp, #${FR.WSTART}]`);
+  a.i(...addImm('r1', 'r1', pairBytes, 'r2'), `str r1, [sp, #${FR.WPAIRS_END}]`);
+  a.i('b kernel_body', '.ltorg    @ the start-up literals, within reach whatever the size of the code');
+  a.label('kernel_body');
+  const channels = (P: 1 | 2, id: string) => {
+    a.i(...movImm('r1', (off | (off << 16)) | 0).map((l) => `${l}    @ input offset ${plan.inputOffset} in both lanes`));
+    widen(a, plan, mode, P);
+    a.i(`str r5, [sp, #${FR.XPTR}]`, `ldr r2, [sp, #${FR.WSTART}]    @ simd_weights: the records, in order through all output channels`);
+    const np = Math.floor(outC / 2);
+    if (np % 2) {
+      a.c('an odd count of channel pairs: the first pair before the loop');
+      a.i('.balign 4');
+      block(a, plan, mode, 2, P, `${id}2a`);
+    }
+    if (np >= 2) {
+      a.i('.balign 4');
+      a.label(`${id}_oc_loop`, `output channel pairs: ${np - (np % 2)}, two a pass`);
+      block(a, plan, mode, 2, P, `${id}2b`);
+      a.i('.balign 4');
+      block(a, plan, mode, 2, P, `${id}2c`);
+      a.i(`ldr r1, [sp, #${FR.WPAIRS_END}]`, 'cmp r2, r1', `bne ${id}_oc_loop`);
+    }
+    if (outC % 2) { a.c('the odd last output channel'); a.i('.balign 4'); block(a, plan, mode, 1, P, `${id}1`); }
+    a.i(`ldr r5, [sp, #${FR.XPTR}]`);
+  };
+  if (pairs) {
+    a.i(...movImm('r1', pairs), `str r1, [sp, #${FR.PAIRS}]`);
+    a.label('pair_loop', `pixel pairs: ${pairs}`);
+    channels(2, 'pp');
+    a.c('next pixel pair (r0 is at the second pixel\'s output)');
+    a.i(...addImm('r0', 'r0', outC, 'r1'), ...addImm('r5', 'r5', 2 * inC, 'r1'));
+    a.i(`ldr r1, [sp, #${FR.PAIRS}]`, 'subs r1, r1, #1', `str r1, [sp, #${FR.PAIRS}]`, 'bne pair_loop');
+  }
+  if (npx % 2) { a.c('the odd last pixel'); channels(1, 'px'); }
+  a.i(...(frame <= 508 ? [`add sp, sp, #${frame}`] : [...movImm('r1', frame), 'add sp, sp, r1']), 'pop {r4-r11, pc}');
+  const lines = ['  .thumb_func', '  .type kernel, %function', 'kernel:', ...a.lines, '  .ltorg', 'kernel_end:'];
+  return {
+    lines, bias: Int32Array.from(plan.bias ?? new Int32Array(outC)), foldedBias: false, path: 'pointwise', omitRawWeights: true, requantMode: mode,
+    stackBytes: 36 + frame,
+    extraTables: [{ name: 'simd_weights', comment: 'records per output channel pair: bias, requantisation parameters, int16 weight pairs by groups of 4 input channels (simd.ts)', values: stream }],
+  };
+}
