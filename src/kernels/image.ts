@@ -19,9 +19,9 @@ import type { Board } from '../board/schema.js';
 import { planLayer, type LayerPlan, type LayerSpec } from '../nn/spec.js';
 import { MCUSIM_BASE, SIMCTL } from '../sys/simctl.js';
 import { byteLines, wordLines } from './asm.js';
-import { checkFits, layoutFor, STACK_BYTES, type KernelLayout } from './layout.js';
+import { checkFits, codeRegion, layoutFor, STACK_BYTES, type KernelLayout } from './layout.js';
 import { checkScalarSupport, scalarKernel, type ScalarKernel } from './scalar.js';
-import { simdKernel, simdSupport } from './simd.js';
+import { simdLayerKernel as simdKernel, simdLayerSupport as simdSupport } from './simd-dw.js';    // simd.ts's kernels, and simd-dw.ts's depthwise 3x3
 
 /**
  * Kernel variants: 'scalar' (ARMv7-M, scalar.ts), 'simd' (ARMv7E-M DSP, simd.ts; assembled for cortex-m4). A layer
@@ -87,7 +87,14 @@ export function buildLayerSource(spec: LayerSpec | LayerPlan, data: KernelData, 
   if (weights.length !== wN) throw new RangeError(`weights: expected ${wN} values (${plan.weightShape?.join('x')}), got ${weights.length}`);
   const fallbackReason = variant === 'simd' ? simdSupport(plan) : null;
   const kernelKind = variant === 'simd' && fallbackReason === null ? 'simd' : 'scalar';
-  const kernel: ScalarKernel & { omitRawWeights?: boolean } = kernelKind === 'simd' ? simdKernel(plan, weights) : scalarKernel(plan, weights);
+  // the unrolled pointwise schedule (constants in literal pools beside the code, tens of KB of code) pays off only
+  // where code is read at zero wait states by a core without caches in the way: a Cortex-M4 whose code memory has no
+  // wait states (measured: on the F411's flash it loses to the compact schedule through the literal-load penalty, and
+  // on the M7 boards the code outgrows the L1 I-cache)
+  const unrolledPays = board.core === 'cortex-m4' && (codeRegion(board).waitStates ?? 0) === 0;
+  const kernel: ScalarKernel & { omitRawWeights?: boolean; inlineConstantBytes?: number } = kernelKind === 'simd'
+    ? simdKernel(plan, weights, { schedule: unrolledPays ? 'auto' : 'compact-2x2' })
+    : scalarKernel(plan, weights);
   // the simd kernel reads its reordered table (extraTables), not the raw weights and bias
   const raw = !kernel.omitRawWeights;
   const layout = layoutFor(plan, board);
@@ -192,7 +199,8 @@ export function buildLayerImage(spec: LayerSpec | LayerPlan, data: KernelData, o
     symbols: { kernel: kernelAddr, kernelEnd, output: layout.output.address, done: sym('done') },
     codeBytes: kernelEnd - kernelAddr,
     flashBytes,
-    weightBytes: layout.weightBytes + kernel.extraTables.reduce((n, t) => n + 4 * t.values.length, 0) -
+    // constants the kernel keeps in literal pools inside its code (the unrolled simd schedule) are weights too
+    weightBytes: layout.weightBytes + ((kernel as { inlineConstantBytes?: number }).inlineConstantBytes ?? 0) + kernel.extraTables.reduce((n, t) => n + 4 * t.values.length, 0) -
       ((kernel as { omitRawWeights?: boolean }).omitRawWeights ? (plan.weightShape ? plan.weightShape.reduce((a, b) => a * b, 1) : 0) + 4 * plan.outC : 0),
   };
 }

@@ -42,10 +42,16 @@
  * Otherwise (single rounding, mixed-sign shifts, accumulators that could overflow) the accumulator is not doubled,
  * the record holds the channel index, and requant.ts's general code runs.
  *
- * Throughput (the M4 model, zero wait states, mps2-an386): a 2 x 2 block costs 18 cycles a group, 5 a output for the
- * requantisation, 7 for its parameters, about 7 more (bias, loop): for 16 input channels 110 cycles for 64 MACs
- * (0.58 MAC/cycle); for 96 input channels 0.76. 0.9 MAC/cycle would need 17.8 cycles an output at 16 MACs an output,
- * of which SMLAD alone takes 8 and the requantisation 5: the loads cannot fit in the rest with 14 registers.
+ * Throughput (the M4 model, zero wait states, mps2-an386). The right-shift modes run the unrolled 4 x 2 kernel
+ * (end of this file: 16 cycles per 16 MACs in the reduction, 4 per output to requantise): 16->96 0.681 MAC/cycle,
+ * 96->24 0.875; the compact 2 x 2 kernel above (every other mode, or simdKernel(.., { schedule: 'compact-2x2' })):
+ * 0.580 and 0.759. Why 16->96 cannot reach 0.9 with SMLAD on this model: an output of 16 MACs needs 8 SMLAD and
+ * >= 4 cycles of requantisation (sign ADD, SMMLAR, SSAT, STRB); with 14 registers the best block is 4 x 2 (8
+ * accumulators, 6 operands), whose loads cost (2+1) + (2+1+1+1) = 8 cycles per 8 SMLAD, i.e. 8 per output: 20
+ * cycles for 16 MACs = 0.8 at best, before the bias, the parameter loads and the widening (0.9 needs <= 17.8).
+ * 96->24: 48 half-groups x 16 / 8 = 96 cycles an output, + 4 requantisation + ~2.5 (bias, M/T loads, pool branch,
+ * output pointer) + ~4 (the widening pass, ~5.5 cycles per 4 inputs of each pixel, over only 24 outputs) = ~107
+ * cycles for 96 MACs: 0.9 at the limit; measured 0.875.
  */
 import type { LayerPlan } from '../nn/spec.js';
 import { addImm, cmpImm, movImm, movSmall } from './asm.js';
@@ -61,6 +67,13 @@ export interface SimdKernel extends ScalarKernel {
   /** bytes of stack the kernel uses: 9 pushed registers and its frame (the widened input buffer is in it) */
   stackBytes: number;
   requantMode: RequantMode;
+  /**
+   * 'unrolled-4x2' (the fast path: blocks of 4 channels x 2 pixels, weights in literal pools inside the code) or
+   * 'compact-2x2' (a loop over channel pairs, weights in the `simd_weights` table)
+   */
+  schedule?: 'unrolled-4x2' | 'compact-2x2';
+  /** bytes of constants (weights, bias, requantisation parameters) inside the code (codeBytes counts them too) */
+  inlineConstantBytes?: number;
 }
 
 /**
@@ -297,11 +310,12 @@ function widen(a: Asm, plan: LayerPlan, mode: RequantMode, P: 1 | 2): void {
 }
 
 /** The pointwise / fully connected DSP-SIMD kernel of a layer (throws naming the parameter when unsupported). */
-export function simdKernel(plan: LayerPlan, weights: Int8Array): SimdKernel {
+export function simdKernel(plan: LayerPlan, weights: Int8Array, opts: { schedule?: 'auto' | 'compact-2x2' } = {}): SimdKernel {
   const why = simdSupport(plan);
   if (why) throw new Error(why);
   const { inC, outC } = plan;
   const mode = requantMode(plan, weights);
+  if (opts.schedule !== 'compact-2x2' && unrolledSupport(plan, weights, mode) === null) return unrolledKernel(plan, weights, mode);
   const stream = simdWeightStream(plan, weights, mode);
   const k = paramWords(mode);
   const G = Math.ceil(inC / 4);
@@ -353,7 +367,167 @@ export function simdKernel(plan: LayerPlan, weights: Int8Array): SimdKernel {
   const lines = ['  .thumb_func', '  .type kernel, %function', 'kernel:', ...a.lines, '  .ltorg', 'kernel_end:'];
   return {
     lines, bias: Int32Array.from(plan.bias ?? new Int32Array(outC)), foldedBias: false, path: 'pointwise', omitRawWeights: true, requantMode: mode,
-    stackBytes: 36 + frame,
+    stackBytes: 36 + frame, schedule: 'compact-2x2', inlineConstantBytes: 0,
     extraTables: [{ name: 'simd_weights', comment: 'records per output channel pair: bias, requantisation parameters, int16 weight pairs by groups of 4 input channels (simd.ts)', values: stream }],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The unrolled 4 x 2 pointwise kernel (schedule 'unrolled-4x2'), the fast path of the right-shift modes.
+//
+// Blocks of 4 output channels x 2 pixels: 8 accumulators (r1-r4 pixel 0, r5-r8 pixel 1), the widened inputs of the
+// two pixels in r9, r10 and the four channels' weight words in r11, r12, lr, r0: 14 registers, no pointer. The
+// output-channel loop is unrolled whole and each block's weights sit in a literal pool right after its code, read
+// PC-relative (LDR.W Rt, label): that frees the weight pointer, so one half-group (2 input channels) is ONE load
+// burst, x0 x1 (SRAM, SP-relative) w0..w3 (flash, PC-relative), then 8 SMLAD:
+//   M4 model: 2+1 (SRAM) + 2+1+1+1 (the first flash load follows an SRAM one in another 512 MB block: no
+//   pipelining) + 8 = 16 cycles for 16 MACs (the compact kernel above: 18 for 16 MACs).
+// The weights are stored doubled (int16 2w; the accumulator is 2 x acc for SMMLAR, as the compact kernel's SADD16
+// doubling of the inputs gives), so the widening pass is LDR + 2 SXTAB16 + 2 STR a word, ~5.5 cycles per 4 inputs.
+// Requantisation per output: ADD (2^(R-1) + zp 2^R - (acc < 0)), SMMLAR, SSAT #8 with ASR #R (the shift is an
+// immediate: the code is per block), STRB: 4 cycles; per channel 2 literal loads (M, T).
+// Odd counts reuse the block: the last block of channels starts at outC - 4 and the last pixel pair at npx - 2 when
+// they are odd or not a multiple of 4, recomputing (and rewriting with the same values) a few outputs. Taken when
+// every shift is in [-31, -1], double rounding, the zero point folds (zpFoldable), outC >= 4, 2 pixels or more,
+// 2 outC <= 4096 (STRB offsets), and the code fits UNROLLED_MAX_CODE_BYTES; else the compact kernel runs.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Largest code (with its inline weight pools) the unrolled kernel may take; larger layers run the compact kernel. */
+export const UNROLLED_MAX_CODE_BYTES = 96 * 1024;
+/** Half-groups (2 input channels) per literal pool at most: keeps every PC-relative load within 4095 bytes. */
+const HALVES_PER_POOL = 48;
+
+/** The code bytes of the unrolled kernel's blocks (an estimate, for the choice; the assembler has the real size). */
+export function unrolledCodeEstimate(plan: LayerPlan): number {
+  const halves = 2 * Math.ceil(plan.inC / 4);
+  const blocks = Math.ceil(plan.outC / 4);
+  const pools = Math.ceil(halves / HALVES_PER_POOL);
+  // per half-group 14 instructions of 4 bytes and 4 pool words; per block bias / requant / branches about 240
+  return blocks * (halves * (56 + 16) + pools * 8 + 240) + 64 * Math.ceil(plan.inC / 4) + 400;
+}
+
+/** Why the unrolled 4 x 2 kernel does not run a layer the simd variant runs (null: it does). */
+export function unrolledSupport(plan: LayerPlan, weights: Int8Array, mode: RequantMode = requantMode(plan, weights)): string | null {
+  if (mode !== 'right-uniform' && mode !== 'right-zp') return `requantisation ${mode}`;
+  if (!zpFoldable(plan, weights)) return 'the output zero point does not fold into the rounding term';
+  if (Array.from(plan.shifts).some((s) => s < -31)) return 'a shift below -31';
+  if (plan.outC < 4) return 'fewer than 4 output channels';
+  if (plan.outH * plan.outW < 2) return 'one pixel';
+  if (2 * plan.outC > 4096) return 'more than 2048 output channels';
+  if (unrolledCodeEstimate(plan) > UNROLLED_MAX_CODE_BYTES) return `code over ${UNROLLED_MAX_CODE_BYTES} bytes`;
+  return null;
+}
+
+const UACC = [['r1', 'r5'], ['r2', 'r6'], ['r3', 'r7'], ['r4', 'r8']] as const;
+const UX = ['r9', 'r10'] as const, UW = ['r11', 'r12', 'lr', 'r0'] as const;
+/** frame: [sp] pixel pairs left, #4 the input pointer, #8 the output pointer, #16 the widened inputs of the pair */
+const UFR = { PAIRS: 0, XPTR: 4, OUT: 8, BUF: 16 } as const;
+const ubuf = (G: number, p: number, g: number, h: number) => UFR.BUF + 8 * (p * G + g) + 4 * h;
+
+/** The unrolled 4 x 2 kernel (see above); call when unrolledSupport is null. */
+export function unrolledKernel(plan: LayerPlan, weights: Int8Array, mode: RequantMode): SimdKernel {
+  const { inC, outC } = plan;
+  const G = Math.ceil(inC / 4), halves = 2 * G;
+  const npx = plan.outH * plan.outW;
+  const passes = Math.ceil(npx / 2);
+  const frame = UFR.BUF + 16 * G;
+  const off = plan.inputOffset & 0xffff;
+  const zp = plan.outputOffset;
+  const w = (oc: number, i: number) => (i < inC ? weights[oc * inC + i]! : 0);
+  /** the weight word of half-group hg (group hg >> 1, half hg & 1) of channel oc: int16 lanes [2w_a, 2w_b] */
+  const wword = (oc: number, hg: number) => {
+    const g = hg >> 1, h = hg & 1;
+    return ((2 * w(oc, 4 * g + h)) & 0xffff) | ((2 * w(oc, 4 * g + h + 2)) << 16);
+  };
+  let inlineBytes = 0;
+  const a = new Asm();
+  a.c(`${plan.kind === 'fully_connected' ? 'fully connected' : 'pointwise 1x1'} DSP-SIMD, unrolled 4x2: ${npx} pixels x ${inC} -> ${outC} channels; requantisation ${mode}`);
+  a.c(`frame: [sp] passes left, [sp, #4] input pointer, [sp, #8] output pointer, [sp, #16] widened inputs of 2 pixels, ${16 * G} bytes`);
+  a.i('push {r4-r11, lr}', ...(frame <= 508 ? [`sub sp, sp, #${frame}`] : [...movImm('r1', frame), 'sub sp, sp, r1']));
+  a.i('ldr r0, =output', `str r0, [sp, #${UFR.OUT}]`, 'ldr r0, =input', `str r0, [sp, #${UFR.XPTR}]`);
+  a.i(...movImm('r0', passes), `str r0, [sp, #${UFR.PAIRS}]`);
+  a.i('b kernel_body', '.ltorg');
+  a.label('kernel_body');
+  a.label('pair_loop', `pixel pairs: ${passes}${npx % 2 ? ' (the last one is pixels npx-2, npx-1: pixel npx-2 is rewritten with the same values)' : ''}`);
+  // widening: 4 words of each pixel a burst: LDR x 4, SXTAB16 x 8, STR x 8
+  a.c('widen the 2 pixels: SXTAB16 with the input offset in both lanes (r12), lanes [x0, x2], [x1, x3]');
+  a.i(`ldr r0, [sp, #${UFR.XPTR}]`, ...movImm('r12', (off | (off << 16)) | 0));
+  const LR = ['r1', 'r2', 'r3', 'r4'], SR = ['r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'lr'];
+  for (let p = 0; p < 2; p++) {
+    for (let g0 = 0; g0 < G; g0 += 4) {
+      const n = Math.min(4, G - g0);
+      for (let k = 0; k < n; k++) a.i(`ldr.w ${LR[k]}, [r0, #${p * inC + 4 * (g0 + k)}]${4 * (g0 + k) + 4 > inC ? '    @ bytes past the pixel meet zero weights' : ''}`);
+      for (let k = 0; k < n; k++) a.i(`sxtab16 ${SR[2 * k]}, r12, ${LR[k]}`, `sxtab16 ${SR[2 * k + 1]}, r12, ${LR[k]}, ror #8`);
+      for (let k = 0; k < n; k++) a.i(`str.w ${SR[2 * k]}, [sp, #${ubuf(G, p, g0 + k, 0)}]`, `str.w ${SR[2 * k + 1]}, [sp, #${ubuf(G, p, g0 + k, 1)}]`);
+    }
+  }
+  const nb = Math.ceil(outC / 4);
+  for (let b = 0; b < nb; b++) {
+    const c0 = Math.min(4 * b, outC - 4);
+    const id = `b${b}`;
+    const nPools = Math.ceil(halves / HALVES_PER_POOL);
+    const per = Math.ceil(halves / nPools);
+    a.i('.balign 4');
+    a.label(id, `output channels ${c0}..${c0 + 3} x 2 pixels${c0 !== 4 * b ? ' (overlaps the previous block: the odd channels)' : ''}`);
+    for (let j = 0; j < 4; j++) a.i(`ldr.w ${UACC[j]![0]}, ${id}_bias${j}    @ 2 x bias`);
+    for (let j = 0; j < 4; j++) a.i(`mov.w ${UACC[j]![1]}, ${UACC[j]![0]}`);
+    for (let k = 0; k < nPools; k++) {
+      const h0 = k * per, h1 = Math.min(halves, h0 + per);
+      for (let hg = h0; hg < h1; hg++) {
+        const g = hg >> 1, h = hg & 1;
+        a.c(`input channels ${4 * g + h}, ${4 * g + h + 2}: 16 MACs`);
+        for (let p = 0; p < 2; p++) a.i(`ldr.w ${UX[p]}, [sp, #${ubuf(G, p, g, h)}]`);
+        for (let j = 0; j < 4; j++) a.i(`ldr.w ${UW[j]}, ${id}_w${hg}_${j}`);
+        for (let j = 0; j < 4; j++) for (let p = 0; p < 2; p++) a.i(`smlad ${UACC[j]![p]}, ${UX[p]}, ${UW[j]}, ${UACC[j]![p]}`);
+      }
+      a.i(`b.w ${id}_p${k}_end`, '.balign 4');
+      a.label(`${id}_pool${k}`, 'the block\'s constants: read PC-relative');
+      if (k === 0) for (let j = 0; j < 4; j++) { a.label(`${id}_bias${j}`); a.i(`.word ${Math.imul(plan.bias ? plan.bias[c0 + j]! : 0, 2)}`); inlineBytes += 4; }
+      for (let hg = h0; hg < h1; hg++) for (let j = 0; j < 4; j++) { a.label(`${id}_w${hg}_${j}`); a.i(`.word ${wword(c0 + j, hg) | 0}`); inlineBytes += 4; }
+      if (k === nPools - 1) {
+        for (let j = 0; j < 4; j++) {
+          const R = -plan.shifts[c0 + j]!;
+          a.label(`${id}_m${j}`); a.i(`.word ${plan.multipliers[c0 + j]! | 0}`);
+          a.label(`${id}_t${j}`); a.i(`.word ${(2 ** (R - 1) + zp * 2 ** R) | 0}    @ 2^(R-1) + zp 2^R, R = ${R}`);
+          inlineBytes += 8;
+        }
+      }
+      a.label(`${id}_p${k}_end`);
+    }
+    a.c('requantise: (SMMLAR(2acc, M, 2^(R-1) + zp 2^R - (acc < 0))) >> R, saturated (SSAT with ASR #R), clamped');
+    a.i(`ldr.w r0, [sp, #${UFR.OUT}]`);
+    for (const jp of [[0, 1], [2, 3]]) {
+      for (const j of jp) a.i(`ldr.w ${j % 2 ? 'r11' : 'r9'}, ${id}_m${j}`, `ldr.w ${j % 2 ? 'r12' : 'r10'}, ${id}_t${j}`);
+      for (const j of jp) {
+        const M = j % 2 ? 'r11' : 'r9', T = j % 2 ? 'r12' : 'r10', R = -plan.shifts[c0 + j]!;
+        for (let p = 0; p < 2; p++) {
+          const acc = UACC[j]![p]!;
+          a.i(`add.w lr, ${T}, ${acc}, asr #31`, `smmlar ${acc}, ${acc}, ${M}, lr`, `ssat ${acc}, #8, ${acc}, asr #${R}`);
+          if (plan.actMin > -128) a.i(...cmpImm(acc, plan.actMin, 'lr'), 'it lt', movSmall(acc, plan.actMin, 'lt'));
+          if (plan.actMax < 127) a.i(...cmpImm(acc, plan.actMax, 'lr'), 'it gt', movSmall(acc, plan.actMax, 'gt'));
+          a.i(`strb.w ${acc}, [r0, #${p * outC + c0 + j}]`);
+        }
+      }
+    }
+  }
+  a.c('next pixel pair');
+  a.i(`ldr r1, [sp, #${UFR.PAIRS}]`, 'subs r1, r1, #1', `str r1, [sp, #${UFR.PAIRS}]`, 'beq kernel_done');
+  a.i(`ldr r0, [sp, #${UFR.OUT}]`, `ldr r2, [sp, #${UFR.XPTR}]`);
+  const adv = (n: number) => { a.i(...addImm('r0', 'r0', n * outC, 'r3'), ...addImm('r2', 'r2', n * inC, 'r3')); };
+  if (npx % 2) {
+    a.i('cmp r1, #1', 'beq 1f');
+    adv(2);
+    a.i('b 2f');
+    a.label('1', 'the last pass: one pixel on, pixels npx-2 and npx-1');
+    adv(1);
+    a.label('2');
+  } else adv(2);
+  a.i(`str r0, [sp, #${UFR.OUT}]`, `str r2, [sp, #${UFR.XPTR}]`, 'b pair_loop');
+  a.label('kernel_done');
+  a.i(...(frame <= 508 ? [`add sp, sp, #${frame}`] : [...movImm('r1', frame), 'add sp, sp, r1']), 'pop {r4-r11, pc}');
+  const lines = ['  .thumb_func', '  .type kernel, %function', 'kernel:', ...a.lines, '  .ltorg', 'kernel_end:'];
+  return {
+    lines, bias: Int32Array.from(plan.bias ?? new Int32Array(outC)), foldedBias: false, path: 'pointwise', omitRawWeights: true, requantMode: mode,
+    stackBytes: 36 + frame, schedule: 'unrolled-4x2', inlineConstantBytes: inlineBytes, extraTables: [],
   };
 }

@@ -1,0 +1,247 @@
+/**
+ * The DSP-SIMD depthwise 3x3 kernel (src/kernels/simd-dw.ts). Checked:
+ *  - the pixel classes (tap rectangles) of SAME / VALID / strided layers, worked by hand;
+ *  - the `dw_weights` record layout and the folded bias per class, worked by hand;
+ *  - the requantisation mode and its overflow bound;
+ *  - hand-picked layers (channel counts 1..13 with every C % 4, strides 1 / 2 / mixed, every padding style, pads
+ *    larger than the kernel, images smaller than the kernel, rows too long for one base register, relu / relu6,
+ *    single rounding and left shifts through the general requantisation) bit-exact with the reference on
+ *    stm32f411re (Cortex-M4) and stm32h743 (Cortex-M7);
+ *  - fast-check: random depthwise layers (layerCase, 3x3 / multiplier 1 / dilation 1 kept), realistic and extreme
+ *    quantisation, on both boards;
+ *  - fallback to the scalar kernel, with the parameter named;
+ *  - GNU as assembles the same .text bytes (when arm-none-eabi-as is installed);
+ *  - throughput on the M4 model (mps2-an386), depthwise 3x3 28x28x96 stride 1 and 2: lower bounds on MAC/cycle.
+ */
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runKernel, buildLayerImage, dwClasses, dwWeightStream, dwRequantMode, simdDwSupport } from '../../src/kernels/index.js';
+import { getBoard } from '../../src/board/boards.js';
+import { planLayer, type LayerSpec } from '../../src/nn/spec.js';
+import { withRealisticQuant, randomLayerData, type LayerGeometry } from '../../src/nn/tensor.js';
+import { layerCase } from '../../src/testing/arbitraries.js';
+
+const BOARDS = ['stm32f411re', 'stm32h743'] as const;
+
+const dw = (h: number, w: number, c: number, seed: number, extra: Partial<LayerGeometry> = {}): LayerSpec =>
+  withRealisticQuant({ kind: 'depthwise', input: { h, w, c }, kernel: 3, ...extra } as LayerGeometry, seed);
+
+describe('pixel classes', () => {
+  it('SAME stride 1 on 5x6: 3 row ranges x 3 column ranges', () => {
+    // pads 1 all round: row 0 sees kernel rows 1..2, rows 1..3 all, row 4 rows 0..1; the same for columns
+    const k = dwClasses(planLayer(dw(5, 6, 4, 1, { padding: 'same' })));
+    expect(k.length).toBe(9);
+    expect(k[0]).toEqual({ ky0: 1, ky1: 3, kx0: 1, kx1: 3 });
+    expect(k[4]).toEqual({ ky0: 0, ky1: 3, kx0: 0, kx1: 3 });
+    expect(k[8]).toEqual({ ky0: 0, ky1: 2, kx0: 0, kx1: 2 });
+  });
+  it('SAME stride 2 on 8x8: pad top/left 0, bottom/right 1 (TF SAME puts the odd pad after)', () => {
+    // out 4, pad total (4-1)*2 + 3 - 8 = 1: top 0, bottom 1; rows 0..2 full, row 3 (origin 6) rows 0..1
+    const k = dwClasses(planLayer(dw(8, 8, 4, 1, { padding: 'same', stride: 2 })));
+    expect(k).toEqual([
+      { ky0: 0, ky1: 3, kx0: 0, kx1: 3 }, { ky0: 0, ky1: 3, kx0: 0, kx1: 2 },
+      { ky0: 0, ky1: 2, kx0: 0, kx1: 3 }, { ky0: 0, ky1: 2, kx0: 0, kx1: 2 },
+    ]);
+  });
+  it('VALID: one class, explicit pads of 3: empty tap ranges', () => {
+    expect(dwClasses(planLayer(dw(4, 4, 3, 1, { padding: 'valid' })))).toEqual([{ ky0: 0, ky1: 3, kx0: 0, kx1: 3 }]);
+    // 1x1 input, pads 3: out 1 + 6 - 2 = 5; rows: origin -3 -> none, -2 -> [2,3), -1 -> [1,2), 0 -> [0,1), 1 -> none
+    const k = dwClasses(planLayer(dw(1, 1, 2, 1, { padding: { top: 3, bottom: 3, left: 3, right: 3 } })));
+    const rowRanges = [...new Set(k.map((c) => `${c.ky0}-${c.ky1}`))];
+    expect(rowRanges.length).toBe(5);
+    expect(k.filter((c) => c.ky0 === c.ky1 || c.kx0 === c.kx1).length).toBe(25 - 9);
+  });
+});
+
+describe('dw_weights records', () => {
+  it('int16 tap pairs x 2, parameters, folded bias per class (worked by hand)', () => {
+    // 3x3x5 VALID: one pixel, one class; weights w[t][c] = 10 t + c; M = 2^30, shift -9; bias 7, -8, 9, 10, 11
+    const spec: LayerSpec = {
+      kind: 'depthwise', input: { h: 3, w: 3, c: 5 }, kernel: 3, inputZeroPoint: 0, inputScale: 1,
+      outputZeroPoint: 0, outputScale: 1, weightScales: [2 ** -10], bias: [7, -8, 9, 10, 11],
+    };
+    const plan = planLayer(spec);
+    const w = Int8Array.from({ length: 45 }, (_, i) => 10 * Math.floor(i / 5) + (i % 5));
+    expect(plan.multipliers[0]).toBe(2 ** 30);
+    expect(plan.shifts[0]).toBe(-9);
+    expect(dwRequantMode(plan, w)).toBe('fast');
+    const s = dwWeightStream(plan, w, 'fast');
+    const dv = new DataView(s.buffer);
+    const h16 = (o: number, n: number) => Array.from({ length: n }, (_, i) => dv.getInt16(o + 2 * i, true));
+    const i32 = (o: number, n: number) => Array.from({ length: n }, (_, i) => dv.getInt32(o + 4 * i, true));
+    // record size: 72 (weights) + 4 x 3 x 4 (params) + 16 (one class) = 136; two groups
+    expect(s.length * 4).toBe(272);
+    // group 0, tap 0: [2w0, 2w2] = [0, 4], [2w1, 2w3] = [2, 6]; tap 8: 2 x [80, 82], [81, 83]
+    expect(h16(0, 4)).toEqual([0, 4, 2, 6]);
+    expect(h16(64, 4)).toEqual([160, 164, 162, 166]);
+    // params: M, 2^8 + 0, 9 per channel
+    expect(i32(72, 6)).toEqual([2 ** 30, 256, 9, 2 ** 30, 256, 9]);
+    // bias x 2 (input offset 0)
+    expect(i32(120, 4)).toEqual([14, -16, 18, 20]);
+    // group 1: channel 4 alone: tap 1 [2 x 14, 0], [0, 0]; params of channel 4 then zeros; bias [22, 0, 0, 0]
+    expect(h16(136 + 8, 4)).toEqual([28, 0, 0, 0]);
+    expect(i32(136 + 72, 4)).toEqual([2 ** 30, 256, 9, 0]);
+    expect(i32(136 + 120, 4)).toEqual([22, 0, 0, 0]);
+  });
+  it('the folded bias counts only the class\'s taps', () => {
+    // 2x2x1 SAME, input zero point -3 (offset 3), all weights 1, bias 100, output zero point 5
+    // pixel (0,0): taps rows 1..2 x cols 1..2 = 4 taps: 100 + 3 x 4 = 112; the 4 pixels all have 4 taps
+    const spec: LayerSpec = {
+      kind: 'depthwise', input: { h: 2, w: 2, c: 1 }, kernel: 3, padding: 'same', inputZeroPoint: -3, inputScale: 1,
+      outputZeroPoint: 5, outputScale: 1, weightScales: [2 ** -10], bias: [100],
+    };
+    const plan = planLayer(spec);
+    const w = new Int8Array(9).fill(1);
+    const k = dwClasses(plan);
+    expect(k).toEqual([
+      { ky0: 1, ky1: 3, kx0: 1, kx1: 3 }, { ky0: 1, ky1: 3, kx0: 0, kx1: 2 },
+      { ky0: 0, ky1: 2, kx0: 1, kx1: 3 }, { ky0: 0, ky1: 2, kx0: 0, kx1: 2 },
+    ]);
+    const dv = new DataView(dwWeightStream(plan, w, 'fast').buffer);
+    // T = 2^8 + 5 x 2^9 = 2816
+    expect(dv.getInt32(72 + 4, true)).toBe(2816);
+    for (let c = 0; c < 4; c++) expect(dv.getInt32(72 + 48 + 16 * c, true)).toBe(224);
+    // general mode: not doubled, the channel index as parameter
+    const g = new DataView(dwWeightStream(plan, w, 'general').buffer);
+    expect(g.getInt16(0, true)).toBe(1);
+    expect(g.getInt32(72, true)).toBe(0);
+    expect(g.getInt32(72 + 16, true)).toBe(112);
+  });
+  it('requantisation mode: fast only for double rounding, right shifts and no overflow', () => {
+    const base = (extra: Partial<LayerSpec>): LayerSpec => ({
+      kind: 'depthwise', input: { h: 3, w: 3, c: 2 }, kernel: 3, inputZeroPoint: 0, inputScale: 1,
+      outputZeroPoint: 0, outputScale: 1, weightScales: [2 ** -10], ...extra,
+    });
+    const w = new Int8Array(18).fill(1);
+    const mode = (s: LayerSpec) => dwRequantMode(planLayer(s), w);
+    expect(mode(base({}))).toBe('fast');
+    expect(mode(base({ rounding: 'single' }))).toBe('general');
+    expect(mode(base({ weightScales: [4] }))).toBe('general'); // shift +3
+    // |acc| <= |bias| + 128 x 9; R = 9: 2 |acc| + 2^8 + 1 < 2^31 <=> |acc| < 2^30 - 128.5
+    expect(mode(base({ bias: [2 ** 30 - 129 - 1152, 0] }))).toBe('fast');
+    expect(mode(base({ bias: [2 ** 30 - 128 - 1152, 0] }))).toBe('general');
+  });
+});
+
+describe('simd depthwise 3x3: hand-picked layers equal the reference', () => {
+  const cases: [string, LayerSpec][] = [
+    ['5x6x8 SAME', dw(5, 6, 8, 1, { padding: 'same' })],
+    ['7x7x5 SAME stride 2 (C % 4 = 1)', dw(7, 7, 5, 2, { padding: 'same', stride: 2 })],
+    ['4x4x3 VALID (C % 4 = 3, one group: the tail alone)', dw(4, 4, 3, 3, { padding: 'valid' })],
+    ['6x5x6 symmetric, stride 2x1 (C % 4 = 2), relu', dw(6, 5, 6, 4, { padding: 'symmetric', stride: { h: 2, w: 1 }, activation: 'relu' })],
+    ['3x8x13 explicit pads 2/0/1/2, stride 1x2, relu6', dw(3, 8, 13, 5, { padding: { top: 2, bottom: 0, left: 1, right: 2 }, stride: { h: 1, w: 2 }, activation: 'relu6' })],
+    ['1x1x1, pads 3 (empty tap ranges: bias only)', dw(1, 1, 1, 6, { padding: { top: 3, bottom: 3, left: 3, right: 3 } })],
+    ['2x2x4 SAME (image smaller than the kernel)', dw(2, 2, 4, 7, { padding: 'same' })],
+    ['5x24x96 SAME (rows of 2304 bytes: three row registers)', dw(5, 24, 96, 8, { padding: 'same' })],
+    ['4x5x7 SAME, single rounding (general requantisation)', dw(4, 5, 7, 9, { padding: 'same', rounding: 'single' })],
+    ['4x4x5 SAME, zero points and left shifts (general)', {
+      kind: 'depthwise', input: { h: 4, w: 4, c: 5 }, kernel: 3, padding: 'same', inputZeroPoint: 100, inputScale: 1,
+      outputZeroPoint: -7, outputScale: 1, weightScales: [2.5, 6.25, 0.01, 3, 1], bias: [1000, -2000, 5, 0, -1],
+    }],
+  ];
+  for (const board of BOARDS) {
+    it.each(cases)(`%s on ${board}`, (_, spec) => {
+      const d = randomLayerData(spec, 11);
+      const r = runKernel(spec, { input: d.input, weights: d.weights }, { board, variant: 'simd' });
+      expect(r.kernel).toBe('simd');
+      expect(r.mismatches).toBe(0);
+      expect(r.bitExact).toBe(true);
+    });
+  }
+  it('both requantisation modes are exercised', () => {
+    const modes = new Set(cases.map(([, s]) => dwRequantMode(planLayer(s), randomLayerData(s, 11).weights!.data)));
+    expect([...modes].sort()).toEqual(['fast', 'general']);
+  });
+});
+
+describe('simd depthwise 3x3: random layers (layerCase) equal the reference', () => {
+  const is3x3 = (s: LayerSpec) => {
+    const k = s.kernel as { h: number; w: number };
+    return k.h === 3 && k.w === 3 && (s.depthMultiplier ?? 1) === 1;
+  };
+  for (const board of BOARDS) {
+    for (const extreme of [false, true]) {
+      it(`${board}, ${extreme ? 'extreme' : 'realistic'} quantisation`, () => {
+        let simd = 0;
+        fc.assert(fc.property(
+          layerCase({ kinds: ['depthwise'], maxHW: 7, maxChannels: 11, maxKernel: 3, maxDilation: 1, extreme, roundings: ['double', 'single'] })
+            .filter((c) => is3x3(c.spec)),
+          (c) => {
+            const r = runKernel(c.spec, { input: c.input, weights: c.weights }, { board, variant: 'simd' });
+            expect(r.kernel).toBe('simd');
+            expect(r.mismatches).toBe(0);
+            simd++;
+          },
+        ), { numRuns: 30, seed: 20250611 + (extreme ? 1 : 0) + (board === 'stm32h743' ? 2 : 0) });
+        expect(simd).toBe(30);
+      });
+    }
+  }
+});
+
+describe('fallback', () => {
+  it('5x5, depth multiplier 2, dilation 2, stride 3 run the scalar kernel and name the parameter', () => {
+    const cases: [LayerSpec, string][] = [
+      [dw(6, 6, 4, 1, { kernel: 5 }), 'kernel'],
+      [withRealisticQuant({ kind: 'depthwise', input: { h: 5, w: 5, c: 3 }, kernel: 3, depthMultiplier: 2 } as LayerGeometry, 2), 'depthMultiplier'],
+      [dw(7, 7, 4, 3, { dilation: 2 }), 'dilation'],
+      [dw(7, 7, 4, 4, { stride: 3 }), 'stride'],
+    ];
+    for (const [spec, word] of cases) {
+      expect(simdDwSupport(planLayer(spec))).toMatch(new RegExp(`^${word}:`));
+      const d = randomLayerData(spec, 3);
+      const r = runKernel(spec, { input: d.input, weights: d.weights }, { board: 'stm32f411re', variant: 'simd' });
+      expect(r.kernel).toBe('scalar');
+      expect(r.fallbackReason).toMatch(new RegExp(`^${word}:`));
+      expect(r.bitExact).toBe(true);
+    }
+  });
+});
+
+describe('throughput on the M4 model (cycles are deterministic)', () => {
+  // depthwise 3x3 28x28x96 SAME: per group of 4 channels an interior pixel costs 9 taps x 11 + 4 bias loads +
+  // 4 x 10 requantisation + 4 loop = about 148 cycles for 36 MACs (0.24); the scalar kernel about 0.045
+  for (const stride of [1, 2]) {
+    it(`28x28x96 stride ${stride}: >= 0.24 MAC/cycle, >= 5x the scalar kernel`, () => {
+      const spec = dw(28, 28, 96, 3, { padding: 'same', stride });
+      const d = randomLayerData(spec, 5);
+      const s = runKernel(spec, { input: d.input, weights: d.weights }, { board: 'mps2-an386', variant: 'simd' });
+      const c = runKernel(spec, { input: d.input, weights: d.weights }, { board: 'mps2-an386', variant: 'scalar' });
+      expect(s.kernel).toBe('simd');
+      expect(s.bitExact && c.bitExact).toBe(true);
+      expect(s.macsPerCycle).toBeGreaterThanOrEqual(0.24);
+      expect(c.cycles / s.cycles).toBeGreaterThanOrEqual(5);
+    }, 60_000);
+  }
+});
+
+const hasGnuAs = (() => { try { execFileSync('arm-none-eabi-as', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+
+describe('cross test with GNU as', () => {
+  it.skipIf(!hasGnuAs).each([
+    ['5x6x7 SAME, relu (fast requantisation)', dw(5, 6, 7, 1, { padding: 'same', activation: 'relu' })],
+    ['4x5x6 SAME stride 2, single rounding (general)', dw(4, 5, 6, 2, { padding: 'same', stride: 2, rounding: 'single' })],
+    ['3x24x96 SAME (three row registers)', dw(3, 24, 96, 3, { padding: 'same' })],
+  ])('%s: arm-none-eabi-as -mcpu=cortex-m4 gives the same .text bytes (relocated words aside)', (_, spec) => {
+    const d = randomLayerData(spec, 1);
+    const img = buildLayerImage(spec, { input: d.input, weights: d.weights }, { board: getBoard('stm32f411re'), variant: 'simd' });
+    expect(img.kernelKind).toBe('simd');
+    const dir = mkdtempSync(join(tmpdir(), 'simd-dw-as-'));
+    try {
+      writeFileSync(join(dir, 'l.s'), img.text);
+      execFileSync('arm-none-eabi-as', ['-mcpu=cortex-m4', '-mthumb', '-o', join(dir, 'l.o'), join(dir, 'l.s')]);
+      execFileSync('arm-none-eabi-objcopy', ['-O', 'binary', '-j', '.text', join(dir, 'l.o'), join(dir, 'l.bin')]);
+      const gnu = readFileSync(join(dir, 'l.bin'));
+      const relocs = execFileSync('arm-none-eabi-objdump', ['-r', '-j', '.text', join(dir, 'l.o')]).toString()
+        .split('\n').map((l) => /^([0-9a-f]{8})\s+R_ARM_ABS32/.exec(l)).filter((m) => m).map((m) => parseInt(m![1]!, 16));
+      const ours = Buffer.from(img.asm.sections.find((x) => x.name === '.text')!.bytes);
+      expect(ours.length).toBe(gnu.length);
+      for (const r of relocs) for (let i = 0; i < 4; i++) { ours[r + i] = 0; gnu[r + i] = 0; }
+      expect(ours.equals(gnu)).toBe(true);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+});
