@@ -238,7 +238,10 @@ export class Engine {
       // BKPT executes unconditionally inside an IT block too (A7.7.17)
       if (condCode !== 14 && entry.def.exec !== 'it' && entry.def.exec !== 'bkpt') code = `if(${condExpr(condCode)}){${code}}`;
       else if (priced.pipelinedPenalty !== undefined) code = `{${code}}`;
-      parts.push((k > 0 ? `s.ip=${k};` : '') + code);
+      // s.ip (the index unwind() and s.now() read) only before code that can throw or reach the bus: plain register
+      // arithmetic cannot, and the next instruction that can sets it
+      const mayThrow = /\bm\.|\brt\.|\btm\.|\bthrow\b/.test(code);
+      parts.push((k > 0 && mayThrow ? `s.ip=${k};` : '') + code);
       if (STORES.has(entry.def.timing)) {
         // a store that hit translated code (self-modifying code, a loader): leave, so the next block is fresh
         parts.push(`if(s.codeChanged!==0){s.pc=${(addrAfter >>> 0)};s.itstate=${itsAfter};${close(k + 1, cycAfter, priced.state, stallsAfter)}return;}`);
