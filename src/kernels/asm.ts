@@ -63,3 +63,12 @@ export function wordLines(data: ArrayLike<number>): string[] {
   }
   return out;
 }
+
+/** Lines of generated assembly: instructions (indented), labels with an optional comment, comment lines. */
+export class Asm {
+  readonly lines: string[] = [];
+  /** instructions, one per argument */
+  i(...l: string[]): void { for (const x of l) this.lines.push(`  ${x}`); }
+  label(n: string, comment?: string): void { this.lines.push(comment ? `${n}:    @ ${comment}` : `${n}:`); }
+  c(text: string): void { this.lines.push(`  @ ${text}`); }
+}

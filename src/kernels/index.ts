@@ -14,5 +14,7 @@ export { simdKernel, simdSupport, simdWeightStream, requantMode, SIMD_MAX_IN_CHA
 export type { SimdKernel, RequantMode } from './simd.js';
 export { simdDwKernel, simdDwSupport, simdLayerKernel, simdLayerSupport, dwWeightStream, dwRequantMode, dwClasses, SIMD_DW_MAX_CHANNELS } from './simd-dw.js';
 export type { DwClass, DwRequantMode } from './simd-dw.js';
+export { simdConvKernel, simdConvSupport, convWeightStream, convRequantMode, convReduction, SIMD_CONV_MAX_GROUPS } from './simd-conv.js';
+export type { ConvRequantMode } from './simd-conv.js';
 export { runKernel } from './run.js';
 export type { RunKernelOptions, KernelRunResult } from './run.js';

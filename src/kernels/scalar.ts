@@ -29,7 +29,7 @@
  *   lr  input scratch pointer (conv) / input pointer of the channel at the pixel's first tap (depthwise)
  */
 import type { LayerPlan } from '../nn/spec.js';
-import { addImm, cmpImm, movImm } from './asm.js';
+import { addImm, cmpImm, movImm, Asm } from './asm.js';
 import { requantAsm } from './requant.js';
 
 /** Input elements up to which a reduction is fully unrolled; beyond, a loop of UNROLL with the remainder after it. */
@@ -89,13 +89,6 @@ export function isPointwise(plan: LayerPlan): boolean {
   return plan.kind === 'fully_connected' || ((plan.kind === 'pointwise' || plan.kind === 'conv2d') && plan.kh === 1 && plan.kw === 1 && noPadding(plan));
 }
 
-class Asm {
-  readonly lines: string[] = [];
-  /** an instruction (indented) with an optional comment */
-  i(...l: string[]): void { for (const x of l) this.lines.push(`  ${x}`); }
-  label(n: string, comment?: string): void { this.lines.push(comment ? `${n}:    @ ${comment}` : `${n}:`); }
-  c(text: string): void { this.lines.push(`  @ ${text}`); }
-}
 
 // frame offsets (bytes from SP)
 const F = { OY: 0, OX: 4, IY0: 8, IX0: 12, XROW0: 16, XBASE: 20 } as const;

@@ -43,9 +43,10 @@
  * scratch. The general requantisation saves r1 on the stack and uses r1 for the channel, r8-r12, lr as scratch.
  */
 import type { LayerPlan } from '../nn/spec.js';
-import { addImm, cmpImm, movImm, movSmall } from './asm.js';
+import { addImm, cmpImm, movImm, movSmall, Asm } from './asm.js';
 import { requantAsm } from './requant.js';
 import { simdKernel, simdSupport, type SimdKernel } from './simd.js';
+import { simdConvKernel, simdConvSupport } from './simd-conv.js';
 
 /** Largest channel count: the taps' offsets 2 C + 3 must fit LDR's 12-bit immediate. */
 export const SIMD_DW_MAX_CHANNELS = 2046;
@@ -155,12 +156,6 @@ export function dwWeightStream(plan: LayerPlan, weights: Int8Array, mode: DwRequ
   return new Int32Array(dv.buffer);
 }
 
-class Asm {
-  readonly lines: string[] = [];
-  i(...l: string[]): void { for (const x of l) this.lines.push(`  ${x}`); }
-  label(n: string, comment?: string): void { this.lines.push(comment ? `${n}:    @ ${comment}` : `${n}:`); }
-  c(text: string): void { this.lines.push(`  @ ${text}`); }
-}
 
 const ACC = ['r3', 'r4', 'r5', 'r6'] as const;
 
@@ -265,10 +260,14 @@ export function simdDwKernel(plan: LayerPlan, weights: Int8Array): SimdKernel {
 
 /** The simd variant's support for any layer: the depthwise 3x3 kernel here, the others simd.ts's. */
 export function simdLayerSupport(plan: LayerPlan): string | null {
-  return plan.kind === 'depthwise' ? simdDwSupport(plan) : simdSupport(plan);
+  if (plan.kind === 'depthwise') return simdDwSupport(plan);
+  const pw = simdSupport(plan);
+  // conv2d (and strided / padded 1x1) layers the pointwise kernel does not run: simd-conv.ts's im2col kernel
+  return pw !== null && (plan.kind === 'conv2d' || plan.kind === 'pointwise') ? simdConvSupport(plan) : pw;
 }
 
 /** The simd variant's kernel for any layer it supports (simdLayerSupport). */
 export function simdLayerKernel(plan: LayerPlan, weights: Int8Array, opts: { schedule?: 'auto' | 'compact-2x2' } = {}): SimdKernel {
-  return plan.kind === 'depthwise' ? simdDwKernel(plan, weights) : simdKernel(plan, weights, opts);
+  if (plan.kind === 'depthwise') return simdDwKernel(plan, weights);
+  return simdSupport(plan) !== null && (plan.kind === 'conv2d' || plan.kind === 'pointwise') ? simdConvKernel(plan, weights) : simdKernel(plan, weights, opts);
 }

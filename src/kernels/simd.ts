@@ -54,7 +54,7 @@
  * cycles for 96 MACs: 0.9 at the limit; measured 0.875.
  */
 import type { LayerPlan } from '../nn/spec.js';
-import { addImm, cmpImm, movImm, movSmall } from './asm.js';
+import { addImm, cmpImm, movImm, movSmall, Asm } from './asm.js';
 import { requantAsm, uniformShift } from './requant.js';
 import { isPointwise, type ScalarKernel } from './scalar.js';
 
@@ -195,17 +195,11 @@ export function simdWeightStream(plan: LayerPlan, weights: Int8Array, mode: Requ
   return new Int32Array(dv.buffer);
 }
 
-class Asm {
-  readonly lines: string[] = [];
-  i(...l: string[]): void { for (const x of l) this.lines.push(`  ${x}`); }
-  label(n: string, comment?: string): void { this.lines.push(comment ? `${n}:    @ ${comment}` : `${n}:`); }
-  c(text: string): void { this.lines.push(`  @ ${text}`); }
-}
 
-/** accumulator of (channel j, pixel p) */
-const ACC = [['r3', 'r6'], ['r4', 'r7']] as const;
+/** accumulator of (channel j, pixel p) (the compact 2x2 schedule; simd-conv.ts uses the same assignment) */
+export const ACC = [['r3', 'r6'], ['r4', 'r7']] as const;
 /** widened input words of pixel p, half h; weight words of channel j, half h */
-const XR = [['r8', 'r9'], ['r10', 'r11']] as const, WR = [['r12', 'lr'], ['r1', 'r5']] as const;
+export const XR = [['r8', 'r9'], ['r10', 'r11']] as const, WR = [['r12', 'lr'], ['r1', 'r5']] as const;
 /** registers the requantisation parameters are loaded into (all free once the MACs are done) */
 const PREG = ['r8', 'r9', 'r10', 'r11', 'r12', 'lr'] as const;
 /** stack frame: [sp] pixel pairs left, #4 the input pointer, #8 simd_weights, #12 the end of the pairs' records; then the buffer */
