@@ -30,6 +30,13 @@ const LAYERS: [string, LayerGeometry, string][] = [
   ['fully connected 40 -> 10', { kind: 'fully_connected', input: { h: 1, w: 1, c: 40 }, outChannels: 10 }, 'stm32f411re'],
 ];
 
+const SIMD: [string, LayerGeometry, string][] = [
+  ['pointwise 16 -> 24', { kind: 'pointwise', input: { h: 4, w: 4, c: 16 }, outChannels: 24, activation: 'relu6' }, 'stm32h743'],
+  ['pointwise 16 -> 8, unrolled', { kind: 'pointwise', input: { h: 4, w: 4, c: 16 }, outChannels: 8 }, 'mps2-an386'],
+  ['depthwise 3x3 stride 2', { kind: 'depthwise', input: { h: 7, w: 7, c: 6 }, kernel: 3, stride: 2, padding: 'same', activation: 'relu6' }, 'stm32f411re'],
+  ['conv 3x3 stride 2, 3 -> 8 (the first layer)', { kind: 'conv2d', input: { h: 8, w: 8, c: 3 }, kernel: 3, stride: 2, outChannels: 8, padding: 'same', activation: 'relu6' }, 'stm32f746g-disco'],
+];
+
 /** uniform shifts: one weight scale for all channels (so every shift is equal), including a left shift */
 const UNIFORM: [string, LayerSpec, string][] = [
   ['uniform right shift', {
@@ -53,15 +60,19 @@ function ldScript(text: number, input: number): string {
 
 describe('generated layer images: GNU as gives the same bytes', () => {
   if (!haveTools(GNU_AS, LD, OBJCOPY, OBJDUMP)) return;
-  const cases: [string, LayerSpec, string][] = [
-    ...LAYERS.map(([n, g, b], i): [string, LayerSpec, string] => [n, withRealisticQuant(g, 100 + i), b]),
-    ...UNIFORM,
+  const cases: [string, LayerSpec, string, 'scalar' | 'simd'][] = [
+    ...LAYERS.map(([n, g, b], i): [string, LayerSpec, string, 'scalar'] => [n, withRealisticQuant(g, 100 + i), b, 'scalar']),
+    ...UNIFORM.map(([n, sp, b]): [string, LayerSpec, string, 'scalar'] => [n, sp, b, 'scalar']),
+    // the DSP-SIMD kernels: pointwise in its compact (H743) and unrolled (mps2, zero wait states) schedules,
+    // depthwise 3x3, and the im2col convolution (the 3x3 stride-2 first layer)
+    ...SIMD.map(([n, g, b], i): [string, LayerSpec, string, 'simd'] => [`simd ${n}`, withRealisticQuant(g, 200 + i), b, 'simd']),
   ];
-  for (const [name, spec, boardName] of cases) {
+  for (const [name, spec, boardName, variant] of cases) {
     it(`${name} (${boardName})`, async () => {
       const board = getBoard(boardName);
       const d = randomLayerData(spec, 7);
-      const img = buildLayerImage(spec, { input: d.input, weights: d.weights! }, { board });
+      const img = buildLayerImage(spec, { input: d.input, weights: d.weights! }, { board, variant });
+      if (variant === 'simd') expect(img.kernelKind, img.fallbackReason ?? '').toBe('simd');
       const dir = mkdtempSync(join(tmpdir(), 'mcusim-kernels-'));
       try {
         writeFileSync(join(dir, 'layer.s'), img.text);
