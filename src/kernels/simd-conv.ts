@@ -39,9 +39,9 @@
  */
 import type { LayerPlan } from '../nn/spec.js';
 import { addImm, cmpImm, movImm, movSmall, Asm } from './asm.js';
-import { requantAsm, uniformShift } from './requant.js';
+import { uniformShift } from './requant.js';
 import type { SimdKernel } from './simd.js';
-import { ACC, XR, WR } from './simd.js';
+import { ACC, XR, WR, generalRequant } from './simd.js';
 
 /** Largest number of groups of 4 reduction values (K' / 4): LDR / STR immediate offsets of records and buffer. */
 export const SIMD_CONV_MAX_GROUPS = 240;
@@ -241,14 +241,7 @@ function block(a: Asm, plan: LayerPlan, mode: ConvRequantMode, G: number, O: 1 |
   }
   const store = (acc: string, j: number, p: number) => a.i(`strb.w ${acc}, [r0, #${p * outC + j}]`);
   if (mode === 'general') {
-    for (const j of js) {
-      a.i(`ldr lr, [r2, #${L.param(j, 0)}]    @ channel index`);
-      for (const p of ps) {
-        const acc = ACC[j]![p]!;
-        a.lines.push(...requantAsm(plan, { acc, ch: 'lr', t: ['r1', 'r8', 'r9', 'r10', 'r11', 'r12'], label: `rq_${id}_${j}_${p}` }));
-        store(acc, j, p);
-      }
-    }
+    generalRequant(a, plan, (j) => L.param(j, 0), js, ps, id, store);
   } else {
     const us = uniformShift(plan);
     const PREG = [['r8', 'r9', 'r10'], ['r11', 'r12', 'lr']] as const;

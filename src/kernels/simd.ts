@@ -200,6 +200,22 @@ export function simdWeightStream(plan: LayerPlan, weights: Int8Array, mode: Requ
 export const ACC = [['r3', 'r6'], ['r4', 'r7']] as const;
 /** widened input words of pixel p, half h; weight words of channel j, half h */
 export const XR = [['r8', 'r9'], ['r10', 'r11']] as const, WR = [['r12', 'lr'], ['r1', 'r5']] as const;
+/**
+ * A block's outputs through requant.ts's general code (any shift, either rounding): the channel index from the
+ * block's record (at `paramOff(j)` from r2), then each accumulator, stored by `store`. Shared with simd-conv.ts.
+ */
+export function generalRequant(a: Asm, plan: LayerPlan, paramOff: (j: number) => number, js: readonly number[], ps: readonly number[],
+  id: string | number, store: (acc: string, j: number, p: number) => void): void {
+  for (const j of js) {
+    a.i(`ldr lr, [r2, #${paramOff(j)}]    @ channel index`);
+    for (const p of ps) {
+      const acc = ACC[j]![p]!;
+      a.lines.push(...requantAsm(plan, { acc, ch: 'lr', t: ['r1', 'r8', 'r9', 'r10', 'r11', 'r12'], label: `rq_${id}_${j}_${p}` }));
+      store(acc, j, p);
+    }
+  }
+}
+
 /** registers the requantisation parameters are loaded into (all free once the MACs are done) */
 const PREG = ['r8', 'r9', 'r10', 'r11', 'r12', 'lr'] as const;
 /** stack frame: [sp] pixel pairs left, #4 the input pointer, #8 simd_weights, #12 the end of the pairs' records; then the buffer */
@@ -235,14 +251,7 @@ function block(a: Asm, plan: LayerPlan, mode: RequantMode, O: 1 | 2, P: 1 | 2, i
   };
   const zp = plan.outputOffset;
   if (mode === 'general') {
-    for (const j of js) {
-      a.i(`ldr lr, [r2, #${L.param(j, 0)}]    @ channel index`);
-      for (const p of ps) {
-        const acc = ACC[j]![p]!;
-        a.lines.push(...requantAsm(plan, { acc, ch: 'lr', t: ['r1', 'r8', 'r9', 'r10', 'r11', 'r12'], label: `rq_${id}_${j}_${p}` }));
-        store(acc, j, p);
-      }
-    }
+    generalRequant(a, plan, (j) => L.param(j, 0), js, ps, id, store);
   } else {
     a.c(`requantise (${mode}): the parameters of the block's channels`);
     const preg = (j: number, i: number) => PREG[j * k + i]!;
