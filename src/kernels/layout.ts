@@ -128,9 +128,13 @@ export function layoutFor(plan: LayerPlan, board: Board): KernelLayout {
  */
 export function checkFits(layout: KernelLayout, board: Board, codeBytes = 0): void {
   if (layout.sramBytes > layout.sram.size) {
+    // the activations go in one SRAM region: say so when the board has more SRAM in others
+    const ram = board.regions.filter((r) => r.kind === 'ram' || r.kind === 'tcm');
+    const total = ram.reduce((n, r) => n + r.size, 0);
+    const others = total > layout.sram.size ? `, ${groupDigits(total)} in all its RAM regions (${ram.map((r) => r.name).join(', ')}); the kernels place a layer's activations in one region` : '';
     throw new Error(
       `layer does not fit: needs ${groupDigits(layout.sramBytes)} bytes of SRAM for input (${groupDigits(layout.input.bytes)}), ` +
-      `output (${groupDigits(layout.output.bytes)}) and stack (${STACK_BYTES}); ${board.name} has ${groupDigits(layout.sram.size)} (${layout.sram.name})`,
+      `output (${groupDigits(layout.output.bytes)}) and stack (${STACK_BYTES}); ${board.name} has ${groupDigits(layout.sram.size)} (${layout.sram.name})${others}`,
     );
   }
   const flashUsed = layout.imageBase - layout.flash.base;

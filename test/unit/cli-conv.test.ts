@@ -57,6 +57,9 @@ describe('mcusim conv', () => {
     const cases: [string[], RegExp][] = [
       [['--input', '200x200x16', '--out-channels', '96', '--board', 'stm32f411re'], /layer does not fit: needs 4,480,256 bytes of SRAM for input \(640,000\), output \(3,840,000\) and stack \(256\); stm32f411re has 131,072/],
       [['--input', '8x8', '--out-channels', '9'], /'8x8' is not HxWxC/],
+      // the example layer: 50,176 + 301,056 bytes of activations, more than any one SRAM of the F746
+      [['--input', '56x56x16', '--kernel', '1x1', '--out-channels', '96', '--stride', '1', '--padding', 'same', '--variant', 'simd', '--board', 'stm32f746g-disco', '--seed', '1'],
+        /needs 351,488 bytes of SRAM for input \(50,176\), output \(301,056\) and stack \(256\); stm32f746g-disco has 245,760 \(sram1\), 344,064 in all its RAM regions/],
       [['--input', '4x4x3', '--kernel', '7x7', '--out-channels', '2', '--padding', 'valid'], /kernel: kernel 7x7 is larger than the padded input 4x4/],
       [['--input', '4x4x3', '--kernel', '3x3'], /--out-channels: required/],
       [['--input', '4x4x3', '--out-channels', '2', '--board', 'nope'], /unknown board 'nope'/],
