@@ -148,4 +148,6 @@ if (only === undefined || only === 'kernels') {
       console.log(`  ${board.padEnd(17)} ${name.padEnd(20)} ${cells.join('   ')}`);
     }
   }
+  // reference/int8-semantics.md, "Published throughput": whole networks on real boards
+  console.log('  for comparison, published whole-network figures on real hardware: CMSIS-NN 0.22-0.24 MAC/cycle, TinyEngine 0.38-0.57');
 }
