@@ -30,11 +30,18 @@ const LAYERS: [string, LayerGeometry, string][] = [
   ['fully connected 40 -> 10', { kind: 'fully_connected', input: { h: 1, w: 1, c: 40 }, outChannels: 10 }, 'stm32f411re'],
 ];
 
-const SIMD: [string, LayerGeometry, string][] = [
-  ['pointwise 16 -> 24', { kind: 'pointwise', input: { h: 4, w: 4, c: 16 }, outChannels: 24, activation: 'relu6' }, 'stm32h743'],
-  ['pointwise 16 -> 8, unrolled', { kind: 'pointwise', input: { h: 4, w: 4, c: 16 }, outChannels: 8 }, 'mps2-an386'],
-  ['depthwise 3x3 stride 2', { kind: 'depthwise', input: { h: 7, w: 7, c: 6 }, kernel: 3, stride: 2, padding: 'same', activation: 'relu6' }, 'stm32f411re'],
-  ['conv 3x3 stride 2, 3 -> 8 (the first layer)', { kind: 'conv2d', input: { h: 8, w: 8, c: 3 }, kernel: 3, stride: 2, outChannels: 8, padding: 'same', activation: 'relu6' }, 'stm32f746g-disco'],
+/** [name, geometry, board, quantisation seed, data seed] */
+const SIMD: [string, LayerGeometry, string, number, number][] = [
+  ['pointwise 16 -> 24', { kind: 'pointwise', input: { h: 4, w: 4, c: 16 }, outChannels: 24, activation: 'relu6' }, 'stm32h743', 200, 7],
+  ['pointwise 16 -> 8, unrolled', { kind: 'pointwise', input: { h: 4, w: 4, c: 16 }, outChannels: 8 }, 'mps2-an386', 201, 7],
+  ['pointwise 3x3x7 -> 5, relu', { kind: 'pointwise', input: { h: 3, w: 3, c: 7 }, outChannels: 5, activation: 'relu' }, 'stm32f411re', 1, 1],
+  ['pointwise 2x2x8 -> 5, single rounding (general requantisation)', { kind: 'pointwise', input: { h: 2, w: 2, c: 8 }, outChannels: 5, rounding: 'single' }, 'stm32f411re', 7, 1],
+  ['pointwise 4x4x16 -> 6', { kind: 'pointwise', input: { h: 4, w: 4, c: 16 }, outChannels: 6 }, 'stm32f411re', 3, 1],
+  ['depthwise 3x3 stride 2', { kind: 'depthwise', input: { h: 7, w: 7, c: 6 }, kernel: 3, stride: 2, padding: 'same', activation: 'relu6' }, 'stm32f411re', 202, 7],
+  ['depthwise 3x3 5x6x7 SAME, relu (fast requantisation)', { kind: 'depthwise', input: { h: 5, w: 6, c: 7 }, kernel: 3, padding: 'same', activation: 'relu' }, 'stm32f411re', 1, 1],
+  ['depthwise 3x3 4x5x6 SAME stride 2, single rounding (general)', { kind: 'depthwise', input: { h: 4, w: 5, c: 6 }, kernel: 3, padding: 'same', stride: 2, rounding: 'single' }, 'stm32f411re', 2, 1],
+  ['depthwise 3x3 3x24x96 SAME (three row registers)', { kind: 'depthwise', input: { h: 3, w: 24, c: 96 }, kernel: 3, padding: 'same' }, 'stm32f411re', 3, 1],
+  ['conv 3x3 stride 2, 3 -> 8 (the first layer)', { kind: 'conv2d', input: { h: 8, w: 8, c: 3 }, kernel: 3, stride: 2, outChannels: 8, padding: 'same', activation: 'relu6' }, 'stm32f746g-disco', 203, 7],
 ];
 
 /** uniform shifts: one weight scale for all channels (so every shift is equal), including a left shift */
@@ -60,17 +67,17 @@ function ldScript(text: number, input: number): string {
 
 describe('generated layer images: GNU as gives the same bytes', () => {
   if (!haveTools(GNU_AS, LD, OBJCOPY, OBJDUMP)) return;
-  const cases: [string, LayerSpec, string, 'scalar' | 'simd'][] = [
-    ...LAYERS.map(([n, g, b], i): [string, LayerSpec, string, 'scalar'] => [n, withRealisticQuant(g, 100 + i), b, 'scalar']),
-    ...UNIFORM.map(([n, sp, b]): [string, LayerSpec, string, 'scalar'] => [n, sp, b, 'scalar']),
-    // the DSP-SIMD kernels: pointwise in its compact (H743) and unrolled (mps2, zero wait states) schedules,
-    // depthwise 3x3, and the im2col convolution (the 3x3 stride-2 first layer)
-    ...SIMD.map(([n, g, b], i): [string, LayerSpec, string, 'simd'] => [`simd ${n}`, withRealisticQuant(g, 200 + i), b, 'simd']),
+  const cases: [string, LayerSpec, string, 'scalar' | 'simd', number][] = [
+    ...LAYERS.map(([n, g, b], i): [string, LayerSpec, string, 'scalar', number] => [n, withRealisticQuant(g, 100 + i), b, 'scalar', 7]),
+    ...UNIFORM.map(([n, sp, b]): [string, LayerSpec, string, 'scalar', number] => [n, sp, b, 'scalar', 7]),
+    // the DSP-SIMD kernels: pointwise in its compact and unrolled (mps2, zero wait states) schedules and both
+    // requantisations, depthwise 3x3, and the im2col convolution (the 3x3 stride-2 first layer)
+    ...SIMD.map(([n, g, b, q, ds]): [string, LayerSpec, string, 'simd', number] => [`simd ${n}`, withRealisticQuant(g, q), b, 'simd', ds]),
   ];
-  for (const [name, spec, boardName, variant] of cases) {
+  for (const [name, spec, boardName, variant, dataSeed] of cases) {
     it(`${name} (${boardName})`, async () => {
       const board = getBoard(boardName);
-      const d = randomLayerData(spec, 7);
+      const d = randomLayerData(spec, dataSeed);
       const img = buildLayerImage(spec, { input: d.input, weights: d.weights! }, { board, variant });
       if (variant === 'simd') expect(img.kernelKind, img.fallbackReason ?? '').toBe('simd');
       const dir = mkdtempSync(join(tmpdir(), 'mcusim-kernels-'));
