@@ -31,7 +31,7 @@ function bits(x: number): number { return 32 - Math.clz32(x); }
  * `zero` when an operand is zero, `short` when the dividend has fewer significant bits than the divisor, else
  * base + (bits(n) - bits(d)) / perCycle, clamped to [min, max].
  */
-function divCycles(n: number, d: number, signed: boolean, zero = 2, short = 3, base = 5, perCycle = 4, min = 2, max = 12): number {
+function divCycles(n: number, d: number, signed: boolean, zero: number, short: number, base: number, perCycle: number, min: number, max: number): number {
   const an = signed ? Math.abs(n | 0) : n >>> 0, ad = signed ? Math.abs(d | 0) : d >>> 0;
   if (an === 0 || ad === 0) return zero;
   const bn = bits(an >>> 0), bd = bits(ad >>> 0);
