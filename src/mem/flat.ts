@@ -1,11 +1,12 @@
 /**
  * A minimal bus: a few RAM regions backed by typed arrays, with byte, halfword and word access (unaligned
  * halfword and word accesses allowed, as ARMv7-M allows them for LDR/STR/LDRH/STRH), a bus fault outside the
- * regions, write tracking for translated code, and per-region high-water marks.
+ * regions, and write tracking for translated code; every program write is handed to the memory's usage tracker
+ * (src/mem/usage.ts: high-water marks, bytes touched, watched windows, phases) when it has one.
  *
  * A region may appear at other addresses too (aliases: STM32 flash at 0x08000000 and at 0, QEMU's mps2 SSRAM
- * mirrors): each alias is a window (a Region object) sharing the main window's bytes and code-line marks; each
- * window counts its own writes in the main window's addresses and lowWrite/highWrite merge them all. The lookup goes through `windows` (main windows
+ * mirrors): each alias is a window (a Region object) sharing the main window's bytes, code-line marks and usage
+ * tracker, which sees writes in the main window's addresses. The lookup goes through `windows` (main windows
  * first); `regions` lists the main windows only. Access rights: a region that is not `writable` (flash) faults a
  * program's store with a precise BusFault (PRECISERR, the address in BFAR), one that is not `executable` is not
  * fetchable (the engine raises IBUSERR; the exception model makes it MemManage IACCVIOL in the architecture's
@@ -70,9 +71,6 @@ export class Region {
   readonly readOnly: boolean;
   /** instruction fetches allowed */
   readonly executable: boolean;
-  /** this window's part of the high-water marks, in the main window's addresses (-1: none yet) */
-  lw = -1;
-  hw = -1;
   /** a main window's aliases */
   readonly aliases: Region[] = [];
   /** this window's data-access timing (wait states, caches; src/mem/timing.ts), null: no cost beyond the core's */
@@ -121,25 +119,9 @@ export class Region {
   }
   /** true for an alias window */
   get isAlias(): boolean { return this.target !== this; }
-  /** lowest byte address the program wrote to this memory through any of its windows, in the main window's addresses (-1: none yet) */
-  get lowWrite(): number {
-    const t = this.target;
-    let v = t.lw;
-    for (const x of t.aliases) if (x.lw >= 0 && (v < 0 || x.lw < v)) v = x.lw;
-    return v;
-  }
-  /** highest byte address written, as lowWrite */
-  get highWrite(): number {
-    const t = this.target;
-    let v = t.hw;
-    for (const x of t.aliases) if (x.hw > v) v = x.hw;
-    return v;
-  }
+  /** a program write of n bytes at a (this window's address): to the usage tracker, in the main window's addresses */
   noteWrite(a: number, n: number): void {
-    a += this.shift;
-    if (this.lw < 0 || a < this.lw) this.lw = a;
-    if (a + n - 1 > this.hw) this.hw = a + n - 1;
-    if (this.use !== null) this.use.write(a, n);
+    if (this.use !== null) this.use.write(a + this.shift, n);
   }
 }
 

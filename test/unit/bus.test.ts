@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { UsageTracker } from '../../src/mem/usage.js';
 import { FlatBus } from '../../src/mem/flat.js';
 import { UnmodelledDevice, type Device } from '../../src/mem/device.js';
 import { createMachine } from '../../src/machine.js';
@@ -26,8 +27,11 @@ describe('bus', () => {
   });
   it('records the lowest and highest byte written per region', () => {
     const b = new FlatBus([{ name: 'ram', base: 0x2000, size: 256 }]);
+    const u = new UsageTracker();
+    u.trackAll(b.regions);
     b.w8(0x2010, 1); b.w32(0x2040, 7); b.w16(0x2008, 3);
-    expect([b.regions[0]!.lowWrite, b.regions[0]!.highWrite]).toEqual([0x2008, 0x2043]);
+    const r = u.report().regions[0]!;
+    expect([r.lowest, r.highest]).toEqual([0x2008, 0x2043]);
   });
   it('an access outside every region and device is a precise bus fault, also when it straddles the end', () => {
     const b = new FlatBus([{ name: 'ram', base: 0, size: 16 }]);
