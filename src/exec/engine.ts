@@ -13,7 +13,7 @@ import { decode, is32, operandValue, type Decoded } from '../isa/table.js';
 import { CpuState, itAdvance, inIT, lastInIT, itCond } from '../cpu/state.js';
 import { CpuFault, Trap, undefinedInstruction } from '../cpu/exceptions.js';
 import type { Bus } from '../mem/flat.js';
-import { newFetchMemo, type FetchTiming } from '../mem/timing.js';
+import { newFetchMemo, type FetchEpoch, type FetchTiming } from '../mem/timing.js';
 import type { FetchCheck } from '../sys/mpu.js';
 import type { PipelineModel, PriceInput } from '../timing/pipeline.js';
 import { NSTALL, STALL } from '../timing/clock.js';
@@ -267,7 +267,11 @@ export class Engine {
     if (!ended) parts.push(`s.pc=${a};s.itstate=${its};${close(n, cyc, ps, stalls)}return;`);
     let body = parts.join('\n');
     // fetch timing: each pass fetches the block's bytes [start, a)
-    if (ft !== null) body = `ft.fetch(${start},${a},${cyc},fm);\n${body}`;
+    // (a model with an epoch: a pass right after an all-hit pass of this block only counts itself, FetchMemo.ok)
+    if (ft !== null) {
+      const call = `ft.fetch(${start},${a},${cyc},fm);`;
+      body = `${typeof (ft as Partial<FetchEpoch>).epoch === 'number' ? `if(fm.ok===ft.epoch)fm.rep++;else ${call}` : call}\n${body}`;
+    }
     if (loops) body = `let iter=0;const maxIter=Math.floor(budget/${n});for(;;){s.ip=0;\n${body}\n}`;
     const source = `return function blk_${start.toString(16)}(s,m,budget){const r=s.r;try{\n${body}\n}catch(e){unwind(s,info);throw e;}};`;
     const fn = new Function('rt', 'info', 'unwind', 'tm', 'ft', 'fm', source)(rt, info, unwind, this.tm, ft, newFetchMemo()) as Block['fn'];

@@ -21,6 +21,12 @@
  * Fast path: typed arrays only, no allocation per access. A cache with more than 8 ways (the ART's fully associative
  * caches: one set of 64 ways) also keeps a hash index from line address to entry (open addressing, linear probing,
  * backward-shift deletion), so a lookup does not scan the set.
+ *
+ * Mirrors (`mirror(base, size)`): for a bus window, an array from the window's line index to the entry holding that
+ * line plus one (0: not cached), kept exact by every fill, eviction and invalidation. The bus looks a data access up
+ * there and, on a hit, calls `hitEntry` / `writeEntry`, which do exactly what a hit through readLine / write does
+ * (counters, LRU stamp, most recent line, dirty bit), without the set scan and the calls in between (src/mem/flat.ts).
+ * `hold` is a line the owner wants every access of to take the slow path (the L1 D-cache's line being filled).
  */
 
 /** sets wider than this get the hash index */
@@ -91,6 +97,10 @@ export class SetAssocCache {
   /** the entry of the last readLine that hit or filled */
   lastEntry = -1;
   private rng: number;
+  /** the mirrors of bus windows (see the file header) */
+  private readonly mirrors: { line0: number; lines: number; map: Int32Array }[] = [];
+  /** a line whose accesses must not take a mirror's fast path (-1: none) */
+  hold = -1;
   /** hash index (ways > INDEXED_WAYS): slot -> entry, -1 empty; null: lookups scan the set */
   private readonly hidx: Int32Array | null;
   private readonly hmask: number;
@@ -183,7 +193,10 @@ export class SetAssocCache {
   /** make entry i invalid */
   private drop(i: number): void {
     this.mru = -1; this.version++; this.contentVersion++;
-    if (this.hidx !== null && this.tag[i] !== -1) this.hremove(this.tag[i]!);
+    if (this.tag[i] !== -1) {
+      if (this.hidx !== null) this.hremove(this.tag[i]!);
+      if (this.mirrors.length !== 0) this.setMirror(this.tag[i]!, 0);
+    }
     this.tag[i] = -1;
     this.dirty[i] = 0; this.version++;
   }
@@ -254,6 +267,41 @@ export class SetAssocCache {
     if (this.lru) this.stamp[i] = ++this.time;
     this.mru = line; this.mruEntry = i; this.version++;
   }
+  /** A read hit on entry e, found through a mirror: exactly what readLine does on a hit. */
+  hitEntry(e: number): void {
+    this.hits++;
+    if (e === this.mruEntry && this.mru !== -1) return;
+    if (this.lru) this.stamp[e] = ++this.time;
+    this.mru = this.tag[e]!; this.mruEntry = e; this.version++;
+  }
+  /** A write-back write hit on entry e, found through a mirror: exactly what write(a, true, true) does on a hit. */
+  writeEntry(e: number): void {
+    this.hitEntry(e);
+    if (this.dirty[e] === 0) { this.dirty[e] = 1; this.version++; }
+  }
+
+  /**
+   * The mirror of the bus window [base, base + size) (base and size multiples of the line size): index = (address -
+   * base) >>> lineShift, value = entry + 1 of the line, 0 when it is not cached. Kept until clearMirrors().
+   */
+  mirror(base: number, size: number): Int32Array {
+    const line0 = (base >>> 0) >>> this.lineShift, lines = Math.ceil(size / this.lineBytes);
+    const map = new Int32Array(lines);
+    for (let i = 0; i < this.tag.length; i++) {
+      const k = this.tag[i]! - line0;
+      if (this.tag[i] !== -1 && k >= 0 && k < lines) map[k] = i + 1;
+    }
+    this.mirrors.push({ line0, lines, map });
+    return map;
+  }
+  clearMirrors(): void { this.mirrors.length = 0; }
+  private setMirror(line: number, v: number): void {
+    for (const m of this.mirrors) {
+      const k = line - m.line0;
+      if (k >= 0 && k < m.lines) m.map[k] = v;
+    }
+  }
+
   /** the line entry i holds (-1: invalid) */
   lineAt(i: number): number { return this.tag[i]!; }
 
@@ -336,12 +384,14 @@ export class SetAssocCache {
       this.victimDirty = this.dirty[v] === 1;
       if (this.victimDirty) this.writeBacks++;
       if (this.hidx !== null) this.hremove(tag[v]!);
+      if (this.mirrors.length !== 0) this.setMirror(tag[v]!, 0);
     } else {
       this.victim = -1;
       this.victimDirty = false;
     }
     tag[v] = line;
     if (this.hidx !== null) this.hinsert(line, v);
+    if (this.mirrors.length !== 0) this.setMirror(line, v + 1);
     this.dirty[v] = 0;
     this.stamp[v] = ++this.time;
     this.fills++;
@@ -355,6 +405,7 @@ export class SetAssocCache {
     this.tag.fill(-1);
     this.dirty.fill(0);
     this.hidx?.fill(-1);
+    for (const m of this.mirrors) m.map.fill(0);
   }
 
   /** Invalidate the line holding address a (dirty data discarded); true if it was present. */

@@ -56,6 +56,15 @@ export interface RegionSpec {
 
 export interface RegionRights { writable?: boolean; executable?: boolean }
 
+/** What the bus needs of a cache for the fast path (SetAssocCache). */
+export interface LineCache {
+  readonly lineShift: number;
+  readonly hold: number;
+  hitEntry(e: number): void;
+  writeEntry(e: number): void;
+}
+const NO_MIRROR = new Int32Array(0);
+
 export class Region {
   readonly bytes: Uint8Array;
   readonly u16: Uint16Array;
@@ -81,14 +90,15 @@ export class Region {
   reads = 0;
   writes = 0;
   /**
-   * A read memo the data timing may leave (src/mem/l1.ts): a read whose bytes all lie in line `fastLine` (address >>>
-   * fastShift) while fastOwner.version still equals fastVersion is a hit on the cache's most recent line, which
-   * changes nothing but fastOwner.hits: the bus counts it and skips the timing call.
+   * The data cache's fast path for this window (src/mem/l1.ts sets it while the cache is on and the window cacheable):
+   * `dmir` maps the window's line index ((address - base) >>> dc.lineShift) to the cache entry holding that line plus
+   * one (0: not cached; SetAssocCache.mirror). A read whose bytes lie in one cached line other than `dc.hold` is a hit
+   * the bus hands to `dc.hitEntry` without calling the timing; `dcw`, set when the window is write-back
+   * write-allocate, does the same for writes (`writeEntry`). Either null: every access goes to `data`.
    */
-  fastOwner: { version: number; hits: number } | null = null;
-  fastShift = 31;
-  fastLine = -1;
-  fastVersion = -1;
+  dc: LineCache | null = null;
+  dcw: LineCache | null = null;
+  dmir: Int32Array = NO_MIRROR;
   /** the 512 MB block of the memory map the window is in (Cortex-M4 load pipelining needs two accesses in one) */
   readonly blk: number;
   /** the usage tracker of the memory (bytes touched, watched windows, phases), shared by its windows; null: none */
@@ -227,8 +237,13 @@ export class FlatBus implements Bus {
     if (!r) return this.devRead(a, 1) & 0xff;
     r.reads++;
     if (r.data !== null) {
-      const fo = r.fastOwner;
-      if (fo !== null && ((a >>> 0) >>> r.fastShift) === r.fastLine && fo.version === r.fastVersion) fo.hits++;
+      const c = r.dc;
+      let e = 0;
+      if (c !== null) {
+        const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
+        if (true) { e = r.dmir[k]!; if (e !== 0 && ((a >>> 0) >>> sh) === c.hold) e = 0; }
+      }
+      if (e !== 0) c!.hitEntry(e - 1);
       else r.data.read(a, 1);
     }
     return r.bytes[(a >>> 0) - r.base]!;
@@ -238,8 +253,13 @@ export class FlatBus implements Bus {
     if (!r) return this.devRead(a, 2) & 0xffff;
     r.reads++;
     if (r.data !== null) {
-      const fo = r.fastOwner;
-      if (fo !== null && ((a >>> 0) >>> r.fastShift) === r.fastLine && ((a + 1) >>> 0) >>> r.fastShift === r.fastLine && fo.version === r.fastVersion) fo.hits++;
+      const c = r.dc;
+      let e = 0;
+      if (c !== null) {
+        const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
+        if ((o + 1) >>> sh === k) { e = r.dmir[k]!; if (e !== 0 && ((a >>> 0) >>> sh) === c.hold) e = 0; }
+      }
+      if (e !== 0) c!.hitEntry(e - 1);
       else r.data.read(a, 2);
     }
     const o = (a >>> 0) - r.base;
@@ -252,8 +272,13 @@ export class FlatBus implements Bus {
     if (!r) return this.devRead(a, 4) | 0;
     r.reads++;
     if (r.data !== null) {
-      const fo = r.fastOwner;
-      if (fo !== null && ((a >>> 0) >>> r.fastShift) === r.fastLine && ((a + 3) >>> 0) >>> r.fastShift === r.fastLine && fo.version === r.fastVersion) fo.hits++;
+      const c = r.dc;
+      let e = 0;
+      if (c !== null) {
+        const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
+        if ((o + 3) >>> sh === k) { e = r.dmir[k]!; if (e !== 0 && ((a >>> 0) >>> sh) === c.hold) e = 0; }
+      }
+      if (e !== 0) c!.hitEntry(e - 1);
       else r.data.read(a, 4);
     }
     const o = (a >>> 0) - r.base;
@@ -267,7 +292,16 @@ export class FlatBus implements Bus {
     if (!r) { this.devWrite(a, 1, v); return; }
     if (r.readOnly) throw readOnlyError(r, a, 1);
     r.writes++;
-    if (r.data !== null) r.data.write(a, 1);
+    if (r.data !== null) {
+      const c = r.dcw;
+      let e = 0;
+      if (c !== null) {
+        const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
+        if (true) e = r.dmir[k]!;
+      }
+      if (e !== 0) c!.writeEntry(e - 1);
+      else r.data.write(a, 1);
+    }
     a >>>= 0;
     const o = a - r.base;
     r.bytes[o] = v;
@@ -279,7 +313,16 @@ export class FlatBus implements Bus {
     if (!r) { this.devWrite(a, 2, v); return; }
     if (r.readOnly) throw readOnlyError(r, a, 2);
     r.writes++;
-    if (r.data !== null) r.data.write(a, 2);
+    if (r.data !== null) {
+      const c = r.dcw;
+      let e = 0;
+      if (c !== null) {
+        const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
+        if ((o + 1) >>> sh === k) e = r.dmir[k]!;
+      }
+      if (e !== 0) c!.writeEntry(e - 1);
+      else r.data.write(a, 2);
+    }
     a >>>= 0;
     const o = a - r.base;
     if ((o & 1) === 0) r.u16[o >>> 1] = v;
@@ -292,7 +335,16 @@ export class FlatBus implements Bus {
     if (!r) { this.devWrite(a, 4, v); return; }
     if (r.readOnly) throw readOnlyError(r, a, 4);
     r.writes++;
-    if (r.data !== null) r.data.write(a, 4);
+    if (r.data !== null) {
+      const c = r.dcw;
+      let e = 0;
+      if (c !== null) {
+        const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
+        if ((o + 3) >>> sh === k) e = r.dmir[k]!;
+      }
+      if (e !== 0) c!.writeEntry(e - 1);
+      else r.data.write(a, 4);
+    }
     a >>>= 0;
     const o = a - r.base;
     if ((o & 3) === 0) r.u32[o >>> 2] = v;

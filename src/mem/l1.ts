@@ -37,7 +37,7 @@
 import { SetAssocCache, type Replacement } from './cache.js';
 import type { Region } from './flat.js';
 import type { Clock } from '../timing/clock.js';
-import { newFetchMemo, type DataTiming, type FetchTiming, type FetchMemo } from './timing.js';
+import { newFetchMemo, type DataTiming, type FetchEpoch, type FetchTiming, type FetchMemo } from './timing.js';
 import { addStall, detachedClock, MISS, STORE, WAIT, windowStat, type WindowStat } from './waits.js';
 
 /** Cache policy of a memory attribute: not cacheable, write-through (read-allocate), write-back write-allocate. */
@@ -143,15 +143,28 @@ export class L1Caches {
   clock: Clock = detachedClock();
   readonly icache: SetAssocCache | null;
   readonly dcache: SetAssocCache | null;
-  /** CCR.IC, CCR.DC */
-  icOn = false;
+  /** CCR.IC (a change ends every memo's repeat passes) */
+  get icOn(): boolean { return this.icEnabled; }
+  set icOn(v: boolean) { this.settle(); this.icEnabled = v; }
+  private icEnabled = false;
+  /**
+   * Counts instruction-side events (fetch calls, I-cache maintenance, switches, resets): a FetchMemo whose `ok` equals
+   * it may count a repeat pass instead of calling fetch (src/mem/timing.ts FetchMemo)
+   */
+  epoch = 0;
+  /** the memo that may hold uncounted repeat passes */
+  private repMemo: FetchMemo | null = null;
   /** read this, not dcOn, on hot paths (a plain field) */
   dcEnabled = false;
-  /** CCR.DC: a change invalidates the bus windows' read memos (through the D-cache's version) */
+  /** CCR.DC: a change turns the bus windows' fast paths on or off */
   get dcOn(): boolean { return this.dcEnabled; }
-  set dcOn(v: boolean) { if (v !== this.dcEnabled) { this.dcEnabled = v; if (this.dcache) this.dcache.version++; } }
+  set dcOn(v: boolean) { if (v !== this.dcEnabled) { this.dcEnabled = v; this.refreshWindows(); } }
   /** CACR.FORCEWT: every cacheable region write-through */
-  forceWT = false;
+  get forceWT(): boolean { return this.forceWriteThrough; }
+  set forceWT(v: boolean) { if (v !== this.forceWriteThrough) { this.forceWriteThrough = v; this.refreshWindows(); } }
+  private forceWriteThrough = false;
+  /** the ports bound to bus windows (their fast paths follow dcOn and forceWT) */
+  private readonly bound: L1Port[] = [];
   /** the board's data-cache policy is write-through */
   readonly boardWriteThrough: boolean;
   readonly writeBackCycles: number;
@@ -160,9 +173,10 @@ export class L1Caches {
   dStall = 0;
   /** stores that went to memory (write-through, uncached) */
   memWrites = 0;
-  /** the line being filled (data side) and the cycle its last beat arrives */
-  /** (public for the ports' fast path) */
-  fillLine = -1;
+  /** the line being filled (data side; the D-cache's `hold`, so the bus's fast path leaves it to read()) */
+  get fillLine(): number { return this.dcache?.hold ?? -1; }
+  set fillLine(v: number) { if (this.dcache) this.dcache.hold = v; }
+  /** the cycle the fill's last beat arrives */
   private fillDone = 0;
   private readonly fillTail: number;
   private readonly maint = windowStat('cache maintenance');
@@ -182,10 +196,38 @@ export class L1Caches {
     return new L1Port(this, backing, attr, windowStat(window));
   }
 
+  /**
+   * Serve bus window `win` through port p's fast path: the window gets a mirror of the D-cache and, while the cache is
+   * on and the window cacheable, the cache for reads (and for writes when write-back) (Region.dc / dcw).
+   */
+  bind(p: L1Port, win: Region): void {
+    p.win = win;
+    if (this.dcache === null) return;
+    win.dmir = this.dcache.mirror(win.base, win.size);
+    this.bound.push(p);
+    this.refreshWindows();
+  }
+  /** Forget every bound window (memsys attaches the ports again). */
+  unbindAll(): void {
+    for (const p of this.bound) { if (p.win) { p.win.dc = null; p.win.dcw = null; } p.win = null; }
+    this.bound.length = 0;
+    this.dcache?.clearMirrors();
+  }
+  private refreshWindows(): void {
+    const c = this.dcache;
+    for (const p of this.bound) {
+      const w = p.win!;
+      const on = c !== null && this.dcEnabled && p.attr !== ATTR.NC;
+      w.dc = on ? c : null;
+      w.dcw = on && p.attr === ATTR.WBWA && !this.forceWriteThrough && !this.boardWriteThrough ? c : null;
+    }
+  }
+
   /** Caches empty, disabled unless `on`, counters zero. */
   reset(on = false): void {
     this.icache?.reset();
     this.dcache?.reset();
+    this.settle();
     this.icOn = on && this.icache !== null;
     this.dcOn = on && this.dcache !== null;
     this.forceWT = false;
@@ -194,10 +236,24 @@ export class L1Caches {
     this.resetMaintenanceStall();
   }
 
+  /**
+   * Count the repeat passes a memo holds (each one hit every line of its block again) into the I-cache's hits, and end
+   * them: the next pass calls fetch. Anything that changes or reads the instruction side calls this first.
+   */
+  settle(): void {
+    this.epoch++;
+    const m = this.repMemo;
+    if (m === null) return;
+    this.repMemo = null;
+    if (m.rep !== 0) { this.icache!.hits += m.rep * m.n; m.rep = 0; }
+    m.ok = -1;
+  }
+
   fetch(start: number, end: number, p: L1Port, memo: FetchMemo = newFetchMemo()): void {
+    this.settle();
     if (end <= start) return;
     const c = this.icache;
-    if (c === null || !this.icOn || p.attr === ATTR.NC) {
+    if (c === null || !this.icEnabled || p.attr === ATTR.NC) {
       const s = p.backing.fetchSpan(start, end);
       if (s > 0) addStall(this.clock, p.stat, WAIT, s);
       return;
@@ -209,10 +265,15 @@ export class L1Caches {
     // the block's lines are where they were at its last pass (nothing filled or invalidated since): replay the hits
     if (memo.v === c.contentVersion && memo.first === first && memo.n === n) {
       for (let k = 0; k < n; k++) c.touch(e[k]!, first + k);
+      // all hits: the same pass again right after this one changes nothing but the hit count (the lines' relative
+      // replacement order stays: they are the n most recent, in the same order)
+      memo.ok = this.epoch; this.repMemo = memo;
       return;
     }
+    let hit = true;
     for (let L = first; L <= last; L++) {
       if (!c.readLine(L)) {
+        hit = false;
         const s = p.backing.first(L * c.lineBytes, true);
         if (s > 0) { addStall(this.clock, p.stat, MISS, s); this.iStall += s; }
       }
@@ -222,6 +283,7 @@ export class L1Caches {
     let ok = n <= e.length;
     for (let k = 0; ok && k < n; k++) if (c.lineAt(e[k]!) !== first + k) ok = false;
     memo.v = ok ? c.contentVersion : -1; memo.first = first; memo.n = n;
+    if (hit && ok) { memo.ok = this.epoch; this.repMemo = memo; }
   }
 
   read(a: number, n: number, p: L1Port): void {
@@ -246,7 +308,7 @@ export class L1Caches {
   private fillWait(p: L1Port): void {
     const wait = this.fillDone - this.clock.now();
     if (wait > 0) { addStall(this.clock, p.stat, MISS, wait); this.dStall += wait; }
-    else this.fillLine = -1; // the fill is over: hits on the line cost nothing any more (and take the ports' fast path)
+    else this.fillLine = -1; // the fill is over: hits on the line cost nothing any more (and take the bus's fast path)
   }
 
   /** the line of `a` was just allocated in the D-cache: pay the victim's write-back and the critical beat */
@@ -286,9 +348,9 @@ export class L1Caches {
     if (wb && this.writeBackCycles > 0) { addStall(this.clock, this.maint, MISS, this.writeBackCycles); this.dStall += this.writeBackCycles; }
   }
   /** ICIALLU */
-  invalidateICache(): void { this.icache?.invalidateAll(); }
+  invalidateICache(): void { this.settle(); this.icache?.invalidateAll(); }
   /** ICIMVAU */
-  invalidateILine(a: number): void { this.icache?.invalidateLine(a); }
+  invalidateILine(a: number): void { this.settle(); this.icache?.invalidateLine(a); }
   /** DCIMVAC, DCCMVAU, DCCMVAC, DCCIMVAC */
   dcByAddress(op: DcOp, a: number): void {
     const c = this.dcache;
@@ -310,34 +372,14 @@ export class L1Caches {
 }
 
 /** The DataTiming / FetchTiming of one bus window behind the L1 caches. */
-export class L1Port implements DataTiming, FetchTiming {
+export class L1Port implements DataTiming, FetchTiming, FetchEpoch {
   constructor(readonly l1: L1Caches, readonly backing: Backing, public attr: MemAttr, readonly stat: WindowStat) {}
-  read(a: number, n: number): void {
-    // fast path: a read inside the line the D-cache accessed last, not the line being filled (the same as l1.read)
-    const l1 = this.l1, c = l1.dcache;
-    if (c !== null && l1.dcEnabled && this.attr !== ATTR.NC) {
-      const line = (a >>> 0) >>> c.lineShift;
-      if (((a + n - 1) >>> 0) >>> c.lineShift === line) {
-        if (line !== l1.fillLine && c.readMru(line)) return;
-        l1.read(a >>> 0, n, this);
-        // the line is now the cache's most recent: the bus may answer the window's next reads of it (Region.fastOwner)
-        const w = this.win;
-        if (w !== null && line !== l1.fillLine && c.mruLine === line) { w.fastOwner = c; w.fastShift = c.lineShift; w.fastLine = line; w.fastVersion = c.version; }
-        return;
-      }
-    }
-    l1.read(a >>> 0, n, this);
-  }
-  /** the bus window this port serves (memsys sets it), which the port leaves its read memo on */
+  /** the caches' instruction-side epoch (FetchMemo.ok) */
+  get epoch(): number { return this.l1.epoch; }
+  /** the bus window this port serves (L1Caches.bind), whose fast path the caches keep */
   win: Region | null = null;
-  write(a: number, n: number): void {
-    // fast path: a write-back write inside the line the D-cache accessed last (the same as l1.write)
-    const l1 = this.l1, c = l1.dcache;
-    if (c !== null && l1.dcEnabled && this.attr === ATTR.WBWA && !l1.forceWT && !l1.boardWriteThrough) {
-      const line = (a >>> 0) >>> c.lineShift;
-      if (((a + n - 1) >>> 0) >>> c.lineShift === line && c.writeMru(line)) return;
-    }
-    l1.write(a >>> 0, n, this);
-  }
+  // hits on cached lines of a bound window never get here: the bus takes them (Region.dc / dcw, flat.ts)
+  read(a: number, n: number): void { this.l1.read(a >>> 0, n, this); }
+  write(a: number, n: number): void { this.l1.write(a >>> 0, n, this); }
   fetch(start: number, end: number, _cycles: number, memo?: FetchMemo): void { this.l1.fetch(start >>> 0, (start >>> 0) + (end - start), this, memo); }
 }

@@ -281,7 +281,8 @@ export function createMemorySystem(board: Board, core?: CoreTiming | MemoryParam
     warnings,
     timed,
     attach(bus: FlatBus, clock: Clock): void {
-      for (const r of attached) { r.data = null; r.fetchTiming = null; r.fastOwner = null; }
+      for (const r of attached) { r.data = null; r.fetchTiming = null; }
+      l1?.unbindAll();
       attached = [];
       stats.length = 0;
       sramBackings.length = 0;
@@ -294,7 +295,7 @@ export function createMemorySystem(board: Board, core?: CoreTiming | MemoryParam
         if (!p) continue;
         w.data = p.data;
         w.fetchTiming = p.fetch;
-        if (p.data instanceof L1Port) p.data.win = w;
+        if (p.data instanceof L1Port) p.data.l1.bind(p.data, w);
         attached.push(w);
       }
       for (const w of ramWaits.values()) w.clock = clock;
@@ -317,7 +318,7 @@ export function createMemorySystem(board: Board, core?: CoreTiming | MemoryParam
         if (c) out.push({ ...c.counters(), stallCycles: stall });
       };
       if (art) { add(art.icache, art.iMissStall); add(art.dcache, art.dMissStall); }
-      if (l1) { add(l1.icache, l1.iStall); add(l1.dcache, l1.dStall); }
+      if (l1) { l1.settle(); add(l1.icache, l1.iStall); add(l1.dcache, l1.dStall); }
       return {
         caches: out,
         windows: stats.map((s) => ({ window: s.window, stallCycles: s.stall, waitStateCycles: s.waitStates, cacheMissCycles: s.cacheMiss, storeCycles: s.storeBuffer })),

@@ -14,6 +14,10 @@
  *   those bytes (sequential fetch, prefetch, cache lookups) to the clock. A pass that follows a taken branch starts at
  *   a line the model did not fetch just before: the model tells sequential from branch targets by its own state.
  *
+ * - Repeat passes: a block that runs again right after itself (a loop) fetches the same lines again; a model that
+ *   exposes an `epoch` (FetchEpoch, the M7 L1 caches) lets the block skip the call when nothing changed since
+ *   (FetchMemo.ok / rep).
+ *
  * Both get the cycle the access happens at from clock.now().
  */
 import type { Clock } from '../timing/clock.js';
@@ -33,8 +37,21 @@ export interface FetchTiming {
  * and the cache's content version then, so that a later pass whose lines are all still there replays the hits (their
  * replacement updates included) without looking them up. The engine only creates it.
  */
-export interface FetchMemo { v: number; first: number; n: number; e: Int32Array }
-export function newFetchMemo(): FetchMemo { return { v: -1, first: -1, n: 0, e: new Int32Array(16) }; }
+export interface FetchMemo {
+  v: number; first: number; n: number; e: Int32Array;
+  /**
+   * Repeat passes (a model with an `epoch`, FetchEpoch): `ok` is the model's epoch right after a pass of this block
+   * that hit in every line and changed nothing but hit counts and replacement order. While the model's epoch still
+   * equals it (no fetch, fill, invalidation or switch since), another pass of the block is the same again: the
+   * translated block counts it in `rep` instead of calling fetch, and the model adds the hits later (before anyone
+   * reads its counters).
+   */
+  ok: number; rep: number;
+}
+export function newFetchMemo(): FetchMemo { return { v: -1, first: -1, n: 0, e: new Int32Array(16), ok: -1, rep: 0 }; }
+
+/** A FetchTiming whose model keeps an epoch for FetchMemo.ok (the engine then skips the call on repeat passes). */
+export interface FetchEpoch { readonly epoch: number }
 
 /** Timing of one bus window; either part may be absent. */
 export interface WindowTiming {
