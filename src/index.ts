@@ -46,5 +46,6 @@ export type { RunReport } from './report/run.js';
 export type { TraceRecord } from './trace/trace.js';
 export { formatTrace } from './trace/trace.js';
 export * as nn from './nn/index.js';
+export * as net from './net/index.js';
 export { runKernel, buildLayerImage, KERNEL_VARIANTS } from './kernels/index.js';
 export type { RunKernelOptions, KernelRunResult, KernelVariant, KernelData } from './kernels/index.js';
