@@ -13,6 +13,7 @@ import { formatTrace } from '../trace/trace.js';
 import { buildRunReport } from '../report/run.js';
 import { Profiler } from '../prof/profile.js';
 import { addConvCommand } from './conv.js';
+import { addModelCommand } from './model.js';
 import { timingLines, memoryTable, watchLines, phaseTable, profileText } from './summary.js';
 import { REG_NAMES } from '../isa/kinds.js';
 import { isElf, parseElf, checkFits, ElfError, type ElfImage } from '../load/elf.js';
@@ -203,6 +204,7 @@ export function buildProgram(): Command {
     });
 
   addConvCommand(program, boardByName, (m) => { throw new UsageError(m); });
+  addModelCommand(program, boardByName, (m) => { throw new UsageError(m); });
 
   program.command('boards').description('list the shipped boards, or show one (a name, or a board file to check)')
     .argument('[name]', 'a board name, or a board .json file')

@@ -1,0 +1,152 @@
+/**
+ * `mcusim model`: a whole network on a board, layer by layer and patch by patch (issue 6, point 5). The network is
+ * built in (`mobilenetv2`, `mbv2-rd`) or a JSON file (src/net/network.ts). The planners give the planned figures
+ * (--plan-only stops there); the firmware builder runs both modes on the simulated board for the measured ones.
+ * The report (src/report/model.ts) prints as tables, as JSON (--json) or as an HTML page (--report FILE.html).
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import Table from 'cli-table3';
+import type { Board } from '../board/schema.js';
+import { KERNEL_VARIANTS, type KernelVariant } from '../kernels/index.js';
+import { mainSram } from '../kernels/layout.js';
+import { MBV2_WIDTHS, mobilenetv2Network, type MbV2Padding } from '../net/mobilenetv2.js';
+import { NetworkError, formatNetworkIssue, resolveNetwork, type Network } from '../net/network.js';
+import { planWholeLayer, type MemOptions } from '../net/memplan.js';
+import { planPatches, searchPatchConfigs, type SearchEntry, type SearchResult } from '../net/patch.js';
+import { modelReport, modelReportHtml, modeRows, plannedMode, PLANNED_STACK_BYTES, type ModelReport, type ModeReport } from '../report/model.js';
+
+type Fail = (message: string) => never;
+
+export interface ModelOptions {
+  width: number; resolution: number; padding: MbV2Padding; board: string; variant: KernelVariant; seed: number;
+  split?: number; patches?: number; search?: boolean; planOnly?: boolean; json?: boolean; report?: string;
+  inplace: boolean; classes: number;
+}
+
+const positiveInt = (what: string, min: number, max: number) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`'${v}' is not a whole number from ${min} to ${max} (${what})`);
+  return n;
+};
+const widthArg = (v: string): number => {
+  const n = Number(v);
+  if (!MBV2_WIDTHS.includes(n)) throw new InvalidArgumentError(`'${v}' is not one of ${MBV2_WIDTHS.join(', ')} (--width)`);
+  return n;
+};
+const choice = <T extends string>(options: readonly T[], what: string) => (v: string): T => {
+  if (!(options as readonly string[]).includes(v)) throw new InvalidArgumentError(`'${v}' is not one of ${options.join(', ')} (${what})`);
+  return v as T;
+};
+
+/** The network named on the command line: built in, or a JSON file (errors with file:line:column). */
+export function loadNetwork(name: string, o: ModelOptions, fail: Fail): Network {
+  const builtIn: Record<string, 'mbv2' | 'rd'> = { mobilenetv2: 'mbv2', 'mbv2-rd': 'rd' };
+  const variant = builtIn[name.toLowerCase()];
+  try {
+    if (variant) return mobilenetv2Network({ width: o.width, resolution: o.resolution, padding: o.padding, variant, seed: o.seed, classes: o.classes });
+    let text: string;
+    try { text = readFileSync(name, 'utf8'); } catch (e) {
+      return fail(`cannot read ${name}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (the network is mobilenetv2, mbv2-rd, or a network JSON file)`);
+    }
+    return resolveNetwork(text);
+  } catch (e) {
+    if (e instanceof NetworkError) return fail(`${variant ? name : name}: the network is not valid:\n  ${e.issues.map((i) => `${variant ? '' : `${name}:`}${formatNetworkIssue(i)}`).join('\n  ')}`);
+    return fail((e as Error).message);
+  }
+}
+
+/** The patch configuration to run: the one given, or the search's best within the board's SRAM (else the smallest). */
+export function choosePatchConfig(net: Network, o: Pick<ModelOptions, 'split' | 'patches'>, budget: number, mem: MemOptions): { split: number; patches: number; search: SearchResult | null } {
+  if (o.split !== undefined && o.patches !== undefined) {
+    planPatches(net, o.split, o.patches, mem); // throws the planner's message (naming the parameter) when impossible
+    return { split: o.split, patches: o.patches, search: null };
+  }
+  const search = searchPatchConfigs(net, {
+    ...mem, budget,
+    ...(o.split !== undefined ? { splits: [o.split] } : {}),
+    ...(o.patches !== undefined ? { patches: [o.patches] } : {}),
+  });
+  const candidates = search.entries.filter((e) => e.split > 0);
+  if (candidates.length === 0) {
+    const why = search.skipped[0]?.reason ?? 'no split and patch count is possible';
+    throw new Error(`no patch configuration${o.split !== undefined ? ` with --split ${o.split}` : ''}${o.patches !== undefined ? ` with --patches ${o.patches}` : ''}: ${why}`);
+  }
+  const pick: SearchEntry = search.best && search.best.split > 0 ? search.best
+    : candidates.reduce((a, b) => (b.arena < a.arena || (b.arena === a.arena && b.macOverhead < a.macOverhead) ? b : a));
+  return { split: pick.split, patches: pick.patches, search };
+}
+
+/** Plan both modes (no simulation). */
+export function planModel(net: Network, board: Board, o: Pick<ModelOptions, 'split' | 'patches' | 'inplace' | 'variant'>, name: string): { report: ModelReport; search: SearchResult | null } {
+  const mem: MemOptions = { inPlaceDepthwise: o.inplace };
+  const whole = plannedMode(board, net, planWholeLayer(net, mem), null);
+  const budget = mainSram(board).size - PLANNED_STACK_BYTES;
+  const { split, patches, search } = choosePatchConfig(net, o, budget, mem);
+  const pp = planPatches(net, split, patches, mem);
+  const patch: ModeReport = plannedMode(board, net, pp.memory, pp);
+  return { report: modelReport({ network: name, board, variant: o.variant, whole, patch, planOnly: true }), search };
+}
+
+function printTables(r: ModelReport, search: SearchResult | null): void {
+  const out: string[] = [];
+  out.push(`${r.network} on ${r.board} (${r.core}, ${r.clockHz / 1e6} MHz), ${r.variant} kernels${r.planOnly ? ': planned figures (--plan-only: not simulated)' : ''}`);
+  const t = new Table({ head: ['', 'whole-layer', r.patch ? `patch-based (split ${r.patch.split}, ${r.patch.patches}x${r.patch.patches})` : ''], style: { head: [], border: [], compact: true } });
+  for (const row of modeRows(r)) t.push(row);
+  out.push(t.toString());
+  if (r.peakReduction !== null) out.push(`planned peak SRAM whole / patch: ${r.peakReduction.toFixed(2)}x`);
+  if (search) {
+    out.push('', 'Pareto front (arena bytes vs MAC overhead; every split and patch count tried):');
+    const s = new Table({ head: ['split', 'patches', 'arena', 'MAC overhead', 'stage overhead', 'input patch', ''], style: { head: [], border: [], compact: true } });
+    for (const e of search.pareto) {
+      s.push([e.split === 0 ? 'whole' : String(e.split), e.split === 0 ? '-' : `${e.patches}x${e.patches}`, e.arena.toLocaleString('en-US'),
+        `+${(100 * e.macOverhead).toFixed(1)}%`, e.split === 0 ? '-' : `+${(100 * e.stageMacOverhead).toFixed(1)}%`, e.inputPatch.join('-') || '-',
+        search.best === e ? 'best within the board SRAM' : ''] as string[]);
+    }
+    out.push(s.toString());
+  }
+  for (const m of [r.whole, r.patch]) {
+    if (!m) continue;
+    out.push('', `${m.mode === 'whole' ? 'whole-layer' : 'patch-based'}: per layer`);
+    const lt = new Table({ head: ['layer', 'op', 'output', 'MACs', 'planned live', 'cycles', 'flash'], style: { head: [], border: [], compact: true } });
+    for (const l of m.layers) {
+      lt.push([l.name, l.op, l.output, l.macs.toLocaleString('en-US'), l.planned.toLocaleString('en-US'), l.cycles === null ? '-' : l.cycles.toLocaleString('en-US'), l.constants.toLocaleString('en-US')]);
+    }
+    out.push(lt.toString());
+  }
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+/** Register `model` on the program; `boardOf` resolves a board name or file, `fail` reports a user mistake. */
+export function addModelCommand(program: Command, boardOf: (name: string) => Board, fail: Fail): void {
+  program.command('model').description('plan and run a whole network on a board, layer by layer and patch by patch (MCUNetV2), and compare')
+    .argument('<network>', 'mobilenetv2, mbv2-rd (MobileNetV2 with its receptive field redistributed), or a network JSON file')
+    .option('--width <w>', `width multiplier: ${MBV2_WIDTHS.join(', ')}`, widthArg, 1.0)
+    .option('--resolution <r>', 'input height and width, 96 to 224', positiveInt('--resolution', 96, 224), 224)
+    .option('--padding <style>', 'same (TFLite) or symmetric (PyTorch export)', choice(['same', 'symmetric'] as const, '--padding'), 'same')
+    .option('--classes <n>', 'classifier outputs', positiveInt('--classes', 1, 100000), 1000)
+    .option('--board <name>', 'the board', 'stm32f746g-disco')
+    .option('--variant <name>', `kernel variant: ${KERNEL_VARIANTS.join(', ')}`, choice(KERNEL_VARIANTS, '--variant'), 'simd')
+    .option('--split <n>', 'patch stage = the first n blocks (the stem convolution is block 1 of them)', positiveInt('--split', 1, 1000))
+    .option('--patches <p>', 'p x p patches', positiveInt('--patches', 1, 64))
+    .option('--search', 'try every split and patch count: print the Pareto front (peak SRAM vs MAC overhead) and run the best that fits')
+    .option('--no-inplace', 'depthwise layers write a separate output (default: in place, with one channel of temporary space)')
+    .option('--plan-only', 'print the planners\' figures without simulating')
+    .option('--seed <n>', 'seed of the weights, quantisation and input', positiveInt('--seed', 0, 2 ** 31 - 1), 1)
+    .option('--json', 'print one JSON object { whole, patch, ... }')
+    .option('--report <file.html>', 'write a self-contained HTML page with a memory-over-time chart and per-layer bars')
+    .action((name: string, o: ModelOptions) => {
+      if (o.search && (o.split !== undefined || o.patches !== undefined)) fail('--search tries every split and patch count: give it or --split/--patches, not both');
+      const board = boardOf(o.board);
+      const net = loadNetwork(name, o, fail);
+      let planned;
+      try { planned = planModel(net, board, o, net.name); } catch (e) { return fail((e as Error).message); }
+      if (!o.planOnly) fail('simulating whole networks needs the firmware builder (issue 6, point 4), not built yet: use --plan-only');
+      const r = planned.report;
+      if (o.report) {
+        try { writeFileSync(o.report, modelReportHtml(r)); } catch (e) { fail(`cannot write ${o.report}: ${(e as NodeJS.ErrnoException).code}`); }
+      }
+      if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+      else printTables(r, o.search ? planned.search : null);
+    });
+}

@@ -1,0 +1,77 @@
+/**
+ * `mcusim model`: the planners' figures for whole-layer and patch-based inference (--plan-only), the search, the JSON
+ * the issue lists, the HTML page, and the errors (bad options, an invalid network file with file:line:column) as
+ * messages, never stack traces. Expected figures are the reference's (reference/patch-inference.md), worked out there
+ * from the paper's rules, not taken from the code.
+ */
+import { describe, it, expect, afterEach, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { cli } from '../helpers/cli.js';
+
+const temps: string[] = [];
+const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'mcusim-model-')); temps.push(d); return d; };
+afterAll(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => { process.exitCode = 0; });
+
+describe('mcusim model --plan-only', () => {
+  it('MobileNetV2 1.0/224, 4x4 patches at split 5: the paper\'s 1372 kB vs 172 kB, input patches 75..7, in JSON', async () => {
+    const r = await cli('model', 'mobilenetv2', '--width', '1.0', '--resolution', '224', '--split', '5', '--patches', '4', '--plan-only', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.whole.plannedPeak).toBe(1404928);
+    expect(j.patch.plannedPeak).toBe(176400);
+    expect(j.patch.inputPatch).toEqual([75, 37, 35, 17, 15, 7]);
+    // nothing was simulated: the measured fields are there, and null
+    for (const k of ['measuredPeak', 'cycles', 'latencyMs', 'bitExact']) expect(j.whole[k]).toBeNull();
+    expect(j.patch.cycleOverhead).toBeNull();
+    // the paper's count of the patch stage (16 x the 75x75 patch) gives +42% in the stage, the reference's recount +12.7% overall
+    expect(j.patch.stageMacOverheadUniform).toBeCloseTo(0.42, 2);
+    expect(j.patch.macOverheadUniform).toBeCloseTo(0.127, 3);
+    expect(j.whole.macs).toBe(j.whole.layers.reduce((n: number, l: { macs: number }) => n + l.macs, 0));
+    // 1.4 MB does not fit the F746's SRAM; the report says why with the numbers
+    expect(j.whole.fits).toBe(false);
+    expect(j.whole.fitNote).toMatch(/SRAM 1373\.0 kB > 240\.0 kB \(sram1\)/);
+  });
+
+  it('without --no-inplace the depthwise layers run in place: 1,505,280 B otherwise', async () => {
+    const r = await cli('model', 'mobilenetv2', '--split', '5', '--patches', '4', '--plan-only', '--no-inplace', '--json');
+    expect(JSON.parse(r.out).whole.plannedPeak).toBe(1505280);
+  });
+
+  it('--search prints the Pareto front and picks a configuration that fits the board', async () => {
+    const r = await cli('model', 'mobilenetv2', '--width', '0.35', '--resolution', '144', '--board', 'stm32f412', '--search', '--plan-only');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Pareto front/);
+    expect(r.out).toMatch(/best within the board SRAM/);
+    const j = JSON.parse((await cli('model', 'mobilenetv2', '--width', '0.35', '--resolution', '144', '--board', 'stm32f412', '--search', '--plan-only', '--json')).out);
+    // whole-layer 0.35/144 is the reference's analytic 283.5 kB, over the F412's 256 kB; the chosen patch plan fits
+    expect(j.whole.plannedPeak).toBe(290304);
+    expect(j.whole.fitsSram).toBe(false);
+    expect(j.patch.fitsSram).toBe(true);
+  });
+
+  it('--report writes a self-contained HTML page with both modes', async () => {
+    const f = join(tempDir(), 'r.html');
+    const r = await cli('model', 'mbv2-rd', '--split', '4', '--patches', '4', '--plan-only', '--report', f);
+    expect(r.code).toBe(0);
+    const html = readFileSync(f, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toMatch(/<svg/);
+    expect(html).toMatch(/patch-based \(split 4, 4x4\)/);
+    expect(html).not.toMatch(/<script|src=|href=/); // nothing to fetch
+  });
+
+  it('user mistakes are one-line messages naming the option', async () => {
+    const bad = async (...args: string[]) => { const r = await cli('model', ...args); expect(r.code).not.toBe(0); expect(r.err).not.toMatch(/\n\s+at /); return r.err; };
+    expect(await bad('mobilenetv2', '--width', '0.6', '--plan-only')).toMatch(/'0.6' is not one of 0.35, 0.5, 0.75, 1, 1.4 \(--width\)/);
+    expect(await bad('mobilenetv2', '--resolution', '300', '--plan-only')).toMatch(/--resolution/);
+    expect(await bad('mobilenetv2', '--split', '30', '--patches', '2', '--plan-only')).toMatch(/split: expected an integer in \[1, 18\]/);
+    expect(await bad('mobilenetv2', '--search', '--split', '3', '--plan-only')).toMatch(/not both/);
+    const f = join(tempDir(), 'n.json');
+    writeFileSync(f, '{"format": "mcusim-network/1",\n "input": {"h": 8, "w": 8, "c": 3, "scale": 0.1, "zeroPoint": 0},\n "layers": [{"name": "a", "op": "conv2d", "kernel": 3, "outChannels": 4, "weightScales": [0.1], "output": {"scale": 0.1, "zeroPoint": 0}, "stride": 0}]}');
+    expect(await bad(f, '--plan-only')).toMatch(new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: layers\\[0\\]\\.stride`));
+    expect(await bad(join(tempDir(), 'missing.json'), '--plan-only')).toMatch(/cannot read .*missing\.json: ENOENT/);
+  });
+});
