@@ -267,10 +267,11 @@ export class Engine {
     if (!ended) parts.push(`s.pc=${a};s.itstate=${its};${close(n, cyc, ps, stalls)}return;`);
     let body = parts.join('\n');
     // fetch timing: each pass fetches the block's bytes [start, a)
-    // (a model with an epoch: a pass right after an all-hit pass of this block only counts itself, FetchMemo.ok)
+    // (a model with an epoch: a pass that repeats a fixed-point pass of this block only counts itself, FetchMemo.ok)
     if (ft !== null) {
       const call = `ft.fetch(${start},${a},${cyc},fm);`;
-      body = `${typeof (ft as Partial<FetchEpoch>).epoch === 'number' ? `if(fm.ok===ft.epoch)fm.rep++;else ${call}` : call}\n${body}`;
+      const repeat = 'if(fm.ok===ft.epoch){fm.rep++;fm.t=s.cycles;if(fm.k!==0){s.cycles+=fm.k;s.stall[fm.c]+=fm.k;}}else ';
+      body = `${typeof (ft as Partial<FetchEpoch>).epoch === 'number' ? repeat : ''}${call}\n${body}`;
     }
     if (loops) body = `let iter=0;const maxIter=Math.floor(budget/${n});for(;;){s.ip=0;\n${body}\n}`;
     const source = `return function blk_${start.toString(16)}(s,m,budget){const r=s.r;try{\n${body}\n}catch(e){unwind(s,info);throw e;}};`;

@@ -32,7 +32,7 @@
  */
 import { SetAssocCache, type Replacement } from './cache.js';
 import type { Clock } from '../timing/clock.js';
-import { newFetchMemo, type FetchMemo } from './timing.js';
+import { armRepeat, newFetchMemo, type FetchMemo } from './timing.js';
 import { addStall, detachedClock, MISS, WAIT, type MemModel, type WindowStat } from './waits.js';
 
 export interface ArtConfig {
@@ -54,8 +54,16 @@ export class ArtAccelerator implements MemModel {
   waits = 0;
   /** FLASH_ACR.PRFTEN */
   prefetch = false;
-  /** FLASH_ACR.ICEN (F4) / ARTEN (F7) */
-  icacheOn = false;
+  /** FLASH_ACR.ICEN (F4) / ARTEN (F7) (a change ends the memos' repeat passes) */
+  get icacheOn(): boolean { return this.icOn; }
+  set icacheOn(v: boolean) { if (v !== this.icOn) { this.settle(); this.icOn = v; } }
+  private icOn = false;
+  /**
+   * Counts instruction-side events (fetch calls, unified data reads, cache resets and switches): a FetchMemo whose
+   * `ok` equals it may count a repeat pass instead of calling fetch (src/mem/timing.ts FetchMemo)
+   */
+  epoch = 0;
+  private repMemo: FetchMemo | null = null;
   /** FLASH_ACR.DCEN (F4); unused when the data side shares the instruction cache */
   dcacheOn = false;
   readonly icache: SetAssocCache;
@@ -81,13 +89,37 @@ export class ArtAccelerator implements MemModel {
   /** data reads use the instruction cache */
   get unified(): boolean { return this.dcache === null; }
 
+  /**
+   * Count the repeat passes a memo holds into the I-cache's hits and make the last one's line the current line, as
+   * those passes would have; end them. Anything that changes or reads the instruction side calls this first.
+   */
+  settle(): void {
+    this.epoch++;
+    const m = this.repMemo;
+    if (m === null) return;
+    this.repMemo = null;
+    if (m.rep !== 0) {
+      this.icache.hits += m.rep * m.h;
+      if (m.dl >= 0) this.deliver(m.dl, m.t, m.dn, m.db, 0);
+      m.rep = 0;
+    }
+    m.ok = -1;
+  }
+  /** the same pass again right after this one costs nothing, hits `hits` lines and (dl >= 0) delivers line dl */
+  private arm(memo: FetchMemo, hits: number, dl: number, dn: number, db: number): void {
+    armRepeat(memo, this.epoch, 0, MISS, hits, null);
+    memo.dl = dl; memo.dn = dn; memo.db = db;
+    this.repMemo = memo;
+  }
+
   /** ICRST (F4) / ARTRST (F7): empty the instruction (F7: the only) cache */
-  resetICache(): void { this.icache.invalidateAll(); }
+  resetICache(): void { this.settle(); this.icache.invalidateAll(); }
   /** DCRST (F4): empty the data cache */
   resetDCache(): void { this.dcache?.invalidateAll(); }
 
   /** caches empty, counters zero, no current line */
   reset(): void {
+    this.settle();
     this.icache.reset();
     this.dcache?.reset();
     this.cur = -1; this.curBase = 0; this.curNum = 0; this.curDen = 1; this.curStall = 0; this.lastData = -1;
@@ -95,10 +127,12 @@ export class ArtAccelerator implements MemModel {
   }
 
   fetch(start: number, end: number, cycles: number, w: WindowStat, memo: FetchMemo = newFetchMemo()): void {
+    this.settle();
     if (end <= start) return;
     const sh = this.lineShift, lb = this.icache.lineBytes;
     const first = start >>> sh, last = (end - 1) >>> sh;
-    if (first === last && first === this.cur) return; // still in the line being executed
+    // still in the line being executed: free, and so is the same pass again
+    if (first === last && first === this.cur) { this.arm(memo, 0, -1, 0, 1); return; }
     const bytes = end - start;
     const clock = this.clock;
     const ic = this.icacheOn ? this.icache : null;
@@ -108,7 +142,12 @@ export class ArtAccelerator implements MemModel {
     // the first line only when it is not the current one (e[0] is -1 when that pass found it current)
     if (ic !== null && memo.v === ic.contentVersion && memo.first === first && memo.n === n && (first === this.cur || e[0]! >= 0)) {
       for (let k = first === this.cur ? 1 : 0; k < n; k++) ic.touch(e[k]!, first + k);
-      this.deliver(last, clock.now(), last === first ? 0 : cycles * (last * lb - start), bytes, 0);
+      const num = last === first ? 0 : cycles * (last * lb - start);
+      this.deliver(last, clock.now(), num, bytes, 0);
+      // the same pass again: a one-line block is then in the current line (free, nothing changes); a longer one hits
+      // its n lines again (the n most recent, in the same order) and delivers its last line at that pass's time
+      if (n === 1) this.arm(memo, 0, -1, 0, 1);
+      else this.arm(memo, n, last, num, bytes);
       return;
     }
     // the time a line is needed: the cycle now (which grows by the stalls of earlier lines of this pass) plus the
@@ -157,6 +196,7 @@ export class ArtAccelerator implements MemModel {
   private curStall = 0;
 
   read(a: number, n: number, w: WindowStat): void {
+    if (this.dcache === null) this.settle(); // the unified cache: a data read changes the instruction side's LRU order
     const sh = this.lineShift;
     const first = a >>> sh, last = (a + n - 1) >>> sh;
     const shared = this.dcache === null;

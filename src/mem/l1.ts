@@ -37,8 +37,8 @@
 import { SetAssocCache, type Replacement } from './cache.js';
 import type { Region } from './flat.js';
 import type { Clock } from '../timing/clock.js';
-import { newFetchMemo, type DataTiming, type FetchEpoch, type FetchTiming, type FetchMemo } from './timing.js';
-import { addStall, detachedClock, MISS, STORE, WAIT, windowStat, type WindowStat } from './waits.js';
+import { armRepeat, newFetchMemo, type DataTiming, type FetchEpoch, type FetchTiming, type FetchMemo } from './timing.js';
+import { addStall, detachedClock, MISS, STORE, WAIT, windowStall, windowStat, type WindowStat } from './waits.js';
 
 /** Cache policy of a memory attribute: not cacheable, write-through (read-allocate), write-back write-allocate. */
 export const ATTR = { NC: 0, WT: 1, WBWA: 2 } as const;
@@ -62,6 +62,11 @@ export interface Backing {
   first(a: number, fetchSide: boolean): number;
   /** stall cycles of an uncached instruction-fetch pass over [start, end) */
   fetchSpan(start: number, end: number): number;
+  /**
+   * stall cycles of another uncached pass over [start, end) right after one (fetchSpan's state after a pass is a
+   * fixed point of passes over the same span: every further pass costs this)
+   */
+  repeatSpan(start: number, end: number): number;
   /** core cycles a store that reaches this memory stalls */
   readonly writeCycles: number;
   /** forget buffered lines */
@@ -94,6 +99,11 @@ export class FlashBacking implements Backing {
     this.lastI = last;
     return lines > 0 ? lines * this.latency : 0;
   }
+  repeatSpan(start: number, end: number): number {
+    const sh = this.lineShift;
+    const first = (start >>> 0) >>> sh, last = ((end - 1) >>> 0) >>> sh;
+    return first === last ? 0 : (last - first + 1) * this.latency; // the first line is the last one read only in a one-line span
+  }
   reset(): void { this.lastI = -1; this.lastD = -1; }
 }
 
@@ -111,6 +121,7 @@ export class SramBacking implements Backing {
     this.lastEnd = end;
     return c;
   }
+  repeatSpan(start: number, end: number): number { return start === end ? 0 : this.latency; }
   reset(): void { this.lastEnd = -1; }
 }
 
@@ -245,8 +256,16 @@ export class L1Caches {
     const m = this.repMemo;
     if (m === null) return;
     this.repMemo = null;
-    if (m.rep !== 0) { this.icache!.hits += m.rep * m.n; m.rep = 0; }
+    if (m.rep !== 0) {
+      if (m.h !== 0) this.icache!.hits += m.rep * m.h;
+      if (m.k !== 0 && m.w !== null) windowStall(m.w, m.c, m.rep * m.k);
+      m.rep = 0;
+    }
     m.ok = -1;
+  }
+  private arm(memo: FetchMemo, k: number, cause: number, hits: number, w: WindowStat | null): void {
+    armRepeat(memo, this.epoch, k, cause, hits, w);
+    this.repMemo = memo;
   }
 
   fetch(start: number, end: number, p: L1Port, memo: FetchMemo = newFetchMemo()): void {
@@ -256,6 +275,7 @@ export class L1Caches {
     if (c === null || !this.icEnabled || p.attr === ATTR.NC) {
       const s = p.backing.fetchSpan(start, end);
       if (s > 0) addStall(this.clock, p.stat, WAIT, s);
+      this.arm(memo, p.backing.repeatSpan(start, end), WAIT, 0, p.stat);
       return;
     }
     const sh = c.lineShift;
@@ -267,7 +287,7 @@ export class L1Caches {
       for (let k = 0; k < n; k++) c.touch(e[k]!, first + k);
       // all hits: the same pass again right after this one changes nothing but the hit count (the lines' relative
       // replacement order stays: they are the n most recent, in the same order)
-      memo.ok = this.epoch; this.repMemo = memo;
+      this.arm(memo, 0, MISS, n, null);
       return;
     }
     let hit = true;
@@ -283,7 +303,7 @@ export class L1Caches {
     let ok = n <= e.length;
     for (let k = 0; ok && k < n; k++) if (c.lineAt(e[k]!) !== first + k) ok = false;
     memo.v = ok ? c.contentVersion : -1; memo.first = first; memo.n = n;
-    if (hit && ok) { memo.ok = this.epoch; this.repMemo = memo; }
+    if (hit && ok) this.arm(memo, 0, MISS, n, null);
   }
 
   read(a: number, n: number, p: L1Port): void {

@@ -313,12 +313,15 @@ export function createMemorySystem(board: Board, core?: CoreTiming | MemoryParam
       for (const s of stats) { s.stall = 0; s.waitStates = 0; s.cacheMiss = 0; s.storeBuffer = 0; }
     },
     stats(): MemoryStats {
+      // repeat passes not yet counted (FetchMemo) go into the counters first
+      art?.settle();
+      l1?.settle();
       const out: CacheStats[] = [];
       const add = (c: { counters(): { name: string; accesses: number; hits: number; misses: number; fills: number; evictions: number; writeBacks: number } } | null, stall: number): void => {
         if (c) out.push({ ...c.counters(), stallCycles: stall });
       };
       if (art) { add(art.icache, art.iMissStall); add(art.dcache, art.dMissStall); }
-      if (l1) { l1.settle(); add(l1.icache, l1.iStall); add(l1.dcache, l1.dStall); }
+      if (l1) { add(l1.icache, l1.iStall); add(l1.dcache, l1.dStall); }
       return {
         caches: out,
         windows: stats.map((s) => ({ window: s.window, stallCycles: s.stall, waitStateCycles: s.waitStates, cacheMissCycles: s.cacheMiss, storeCycles: s.storeBuffer })),

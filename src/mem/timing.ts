@@ -21,6 +21,7 @@
  * Both get the cycle the access happens at from clock.now().
  */
 import type { Clock } from '../timing/clock.js';
+import type { WindowStat } from './waits.js';
 
 export interface DataTiming {
   read(a: number, n: number): void;
@@ -41,16 +42,28 @@ export interface FetchMemo {
   v: number; first: number; n: number; e: Int32Array;
   /**
    * Repeat passes (a model with an `epoch`, FetchEpoch): `ok` is the model's epoch right after a pass of this block
-   * that hit in every line and changed nothing but hit counts and replacement order. While the model's epoch still
-   * equals it (no fetch, fill, invalidation or switch since), another pass of the block is the same again: the
-   * translated block counts it in `rep` instead of calling fetch, and the model adds the hits later (before anyone
-   * reads its counters).
+   * after which another pass of the same block, with nothing else on the instruction side in between, costs the same
+   * and leaves the same state (a fixed point: all hits, or a constant stall). While the model's epoch still equals
+   * `ok`, the translated block counts such a pass in `rep` (and the cycle it started at in `t`), adds the constant
+   * stall `k` of cause `c` itself, and skips the call; the model adds the rest (hits `h` per pass, the window's stall
+   * counters in `w`, its own state as of the last pass) when anything else touches its instruction side or its
+   * counters are read (settle).
    */
-  ok: number; rep: number;
+  ok: number; rep: number; t: number; k: number; c: number; h: number;
+  /** the window counters the stall `k` goes to */
+  w: WindowStat | null;
+  /** ART: the line, numerator and bytes the last pass delivers (-1: none) */
+  dl: number; dn: number; db: number;
 }
-export function newFetchMemo(): FetchMemo { return { v: -1, first: -1, n: 0, e: new Int32Array(16), ok: -1, rep: 0 }; }
+export function newFetchMemo(): FetchMemo {
+  return { v: -1, first: -1, n: 0, e: new Int32Array(16), ok: -1, rep: 0, t: 0, k: 0, c: 0, h: 0, w: null, dl: -1, dn: 0, db: 1 };
+}
 
-/** A FetchTiming whose model keeps an epoch for FetchMemo.ok (the engine then skips the call on repeat passes). */
+/** Make `memo` count repeat passes while `epoch` lasts (see FetchMemo). */
+export function armRepeat(memo: FetchMemo, epoch: number, k: number, cause: number, hits: number, w: WindowStat | null): void {
+  memo.ok = epoch; memo.rep = 0; memo.k = k; memo.c = cause; memo.h = hits; memo.w = w; memo.dl = -1;
+}
+
 export interface FetchEpoch { readonly epoch: number }
 
 /** Timing of one bus window; either part may be absent. */

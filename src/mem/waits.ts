@@ -45,6 +45,11 @@ export function windowStat(window: string): WindowStat {
 export function addStall(clock: Clock, w: WindowStat, cause: number, c: number): void {
   clock.cycles += c;
   clock.stall[cause] += c;
+  windowStall(w, cause, c);
+}
+
+/** The window's part of addStall: for stall cycles already on the clock (repeat passes, FetchMemo). */
+export function windowStall(w: WindowStat, cause: number, c: number): void {
   w.stall += c;
   if (cause === WAIT) w.waitStates += c;
   else if (cause === MISS) w.cacheMiss += c;
@@ -53,6 +58,8 @@ export function addStall(clock: Clock, w: WindowStat, cause: number, c: number):
 
 /** What a timing model answers: the accesses of one window, in the addresses the model uses, with its counters. */
 export interface MemModel {
+  /** a model that supports repeat passes (FetchMemo.ok) counts its instruction-side events here */
+  readonly epoch?: number;
   read(a: number, n: number, w: WindowStat): void;
   write(a: number, n: number, w: WindowStat): void;
   fetch(start: number, end: number, cycles: number, w: WindowStat, memo?: FetchMemo): void;
@@ -64,6 +71,8 @@ export interface MemModel {
  */
 export class WindowPort implements DataTiming, FetchTiming {
   constructor(readonly model: MemModel, readonly stat: WindowStat, readonly shift = 0) {}
+  /** the model's instruction-side epoch when it keeps one (the ART: FetchMemo repeat passes), else undefined */
+  get epoch(): number | undefined { return this.model.epoch; }
   read(a: number, n: number): void { this.model.read(((a >>> 0) + this.shift) >>> 0, n, this.stat); }
   write(a: number, n: number): void { this.model.write(((a >>> 0) + this.shift) >>> 0, n, this.stat); }
   fetch(start: number, end: number, cycles: number, memo?: FetchMemo): void {
