@@ -23,6 +23,15 @@
  *                                 the image, while `bias` (raw) serves the border pixels
  *                    multipliers  int32 per output channel (QuantizeMultiplier's M, src/nn/quant.ts)
  *                    shifts       int32 per output channel (QuantizeMultiplier's shift, in [-31, 30])
+ *                  The DSP-SIMD kernels read their own reordered tables instead of `weights` and `bias` (left out):
+ *                    simd_weights (simd.ts, compact pointwise), conv_weights (simd-conv.ts), dw_weights
+ *                    (simd-dw.ts): records of int32 bias and requantisation parameters and int16 weight pairs in the
+ *                    order the kernel reads them (each file's header gives the record). The unrolled pointwise kernel
+ *                    (simd.ts, 'unrolled-OxP') has no table: its constants are literal pools inside the kernel's code
+ *                    (between its blocks, read PC-relative): per block of O channels 2 x bias, per half-group of 2
+ *                    input channels one word per channel (int16 lanes [2 w(4g+h), 2 w(4g+h+2)]), M and
+ *                    T = 2^(R-1) + zp 2^R per channel. Widened to int16, the weights take twice their int8 bytes;
+ *                    weightBytes counts every table and pool word.
  *
  * SRAM (the board's main data SRAM, see `mainSram`), from its base:
  *   input    int8 NHWC [1][inH][inW][inC] at the base (aligned to 8: the region base)

@@ -1,10 +1,12 @@
 /**
  * DSP-SIMD depthwise 3x3 kernel (ARMv7E-M: SXTB16, SMLABB / SMLATT, SMMLAR, SSAT; assembled for cortex-m4), for
- * depthwise layers with a 3x3 kernel, depth multiplier 1, dilation 1, stride 1 or 2 (either axis), any padding.
+ * depthwise layers with a 3x3 kernel, depth multiplier 1, any dilation, stride 1 or 2 (either axis), any padding.
  * Every other depthwise layer keeps the scalar kernel (simdDwSupport names the parameter).
  *
  * Pixel classes. A pixel's taps inside the image are a rectangle [ky0, ky1) x [kx0, kx1) (tflite-micro
- * depthwise_conv.h skips the others; src/nn/ops.ts tapRange). Every output pixel's rectangle is known at generation
+ * depthwise_conv.h skips the others; src/nn/ops.ts tapRange; with dilation d the taps k with 0 <= origin + k d <
+ * size are still consecutive). Tap (ky, kx) is read ky dh input rows and kx dw pixels from the pixel's tap (0, 0):
+ * dilation only changes those offsets. Every output pixel's rectangle is known at generation
  * time, so the generator makes one pixel routine per distinct rectangle ("class": the interior 3x3 one and the
  * border ones), each fully unrolled over its taps: the border path skips the taps outside the image by not having
  * them, and the interior path is the 3x3 one. The driver walks the output rows in runs of rows of one row-range and,
@@ -56,18 +58,21 @@ export type DwRequantMode = 'fast' | 'general';
 /** A tap rectangle [ky0, ky1) x [kx0, kx1). */
 export interface DwClass { ky0: number; ky1: number; kx0: number; kx1: number }
 
-/** First tap k in [0, 3) with 0 <= origin + k < size, and one past the last (dilation 1): tflite-micro's test. */
-function tapRange(origin: number, size: number): [number, number] {
-  const start = origin < 0 ? -origin : 0;
-  const end = Math.min(3, size - origin);
-  return [Math.min(start, 3), Math.max(Math.min(start, 3), end)];
+/**
+ * First tap k in [0, 3) with 0 <= origin + k d < size (d the dilation), and one past the last: tflite-micro's test.
+ * The taps inside the image are consecutive (the condition is an interval in k).
+ */
+function tapRange(origin: number, size: number, d: number): [number, number] {
+  const start = Math.min(3, origin < 0 ? Math.ceil(-origin / d) : 0);
+  const end = Math.min(3, Math.ceil((size - origin) / d));
+  return [start, Math.max(start, end)];
 }
 
 /** Runs of consecutive outputs along one axis with the same tap range: [first, count, range]. */
-function runs(outN: number, stride: number, pad: number, inN: number): { first: number; count: number; r: [number, number] }[] {
+function runs(outN: number, stride: number, pad: number, inN: number, d: number): { first: number; count: number; r: [number, number] }[] {
   const out: { first: number; count: number; r: [number, number] }[] = [];
   for (let o = 0; o < outN; o++) {
-    const r = tapRange(o * stride - pad, inN);
+    const r = tapRange(o * stride - pad, inN, d);
     const last = out[out.length - 1];
     if (last && last.r[0] === r[0] && last.r[1] === r[1]) last.count++;
     else out.push({ first: o, count: 1, r });
@@ -77,7 +82,7 @@ function runs(outN: number, stride: number, pad: number, inN: number): { first: 
 
 /** The pixel classes a layer uses, in a fixed order (row runs x column runs). */
 export function dwClasses(plan: LayerPlan): DwClass[] {
-  const rows = runs(plan.outH, plan.sh, plan.pad.top, plan.inH), cols = runs(plan.outW, plan.sw, plan.pad.left, plan.inW);
+  const rows = runs(plan.outH, plan.sh, plan.pad.top, plan.inH, plan.dh), cols = runs(plan.outW, plan.sw, plan.pad.left, plan.inW, plan.dw);
   const out: DwClass[] = [];
   for (const r of rows) for (const c of cols) {
     if (!out.some((k) => k.ky0 === r.r[0] && k.ky1 === r.r[1] && k.kx0 === c.r[0] && k.kx1 === c.r[1])) {
@@ -95,9 +100,10 @@ export function simdDwSupport(plan: LayerPlan): string | null {
   if (plan.kind !== 'depthwise') return `kind: ${name} runs depthwise layers, not ${plan.kind}`;
   if (plan.kh !== 3 || plan.kw !== 3) return `kernel: ${name} runs 3x3 kernels, not ${plan.kh}x${plan.kw}`;
   if (plan.depthMultiplier !== 1) return `depthMultiplier: ${name} runs depth multiplier 1, not ${plan.depthMultiplier}`;
-  if (plan.dh !== 1 || plan.dw !== 1) return `dilation: ${name} runs dilation 1, not ${plan.dh}x${plan.dw}`;
   if (plan.sh > 2 || plan.sw > 2) return `stride: ${name} runs strides 1 and 2, not ${plan.sh}x${plan.sw}`;
   if (plan.inC > SIMD_DW_MAX_CHANNELS) return `input.c: ${name} runs up to ${SIMD_DW_MAX_CHANNELS} channels, not ${plan.inC}`;
+  // a tap's column offset 2 dw C (+ 3 bytes of the word) must fit LDR's 12-bit immediate
+  if (2 * plan.dw * plan.inC + 3 > 4095) return `dilation: ${name} reads a tap row at offsets up to 4095, dilation ${plan.dh}x${plan.dw} with ${plan.inC} channels reaches ${2 * plan.dw * plan.inC + 3}`;
   if (recordSize(dwClasses(plan).length, 3) > 4095) return `padding: ${name} takes up to 248 distinct border classes, this layer has ${dwClasses(plan).length}`;
   return null;
 }
@@ -162,18 +168,20 @@ const ACC = ['r3', 'r4', 'r5', 'r6'] as const;
 /** One channel group of a class: r7 at the group's tap (0, 0), r2 at its record, r0 at its output; `n` channels stored. */
 function group(a: Asm, plan: LayerPlan, mode: DwRequantMode, cls: DwClass, ci: number, K: number, n: number, id: string): void {
   const C = plan.outC, S = plan.inW * C, k = paramWords(mode);
-  const oneBase = 2 * S + 2 * C + 3 <= 4095;
-  const row = (ky: number): [string, number] => (oneBase ? ['r7', ky * S] : [['r7', 'r8', 'r9'][ky]!, 0]);
+  // kernel row ky is ky dh input rows down, tap kx kx dw pixels across
+  const RS = plan.dh * S, CS = plan.dw * C;
+  const oneBase = 2 * RS + 2 * CS + 3 <= 4095;
+  const row = (ky: number): [string, number] => (oneBase ? ['r7', ky * RS] : [['r7', 'r8', 'r9'][ky]!, 0]);
   if (!oneBase) {
-    if (cls.ky0 <= 1 && cls.ky1 > 1) a.i(...addImm('r8', 'r7', S, 'r10').map((l) => `${l}    @ row 1`));
-    if (cls.ky1 > 2) a.i(...addImm('r9', 'r7', 2 * S, 'r10').map((l) => `${l}    @ row 2`));
+    if (cls.ky0 <= 1 && cls.ky1 > 1) a.i(...addImm('r8', 'r7', RS, 'r10').map((l) => `${l}    @ row 1`));
+    if (cls.ky1 > 2) a.i(...addImm('r9', 'r7', 2 * RS, 'r10').map((l) => `${l}    @ row 2`));
   }
   a.c(`accumulators = the class's folded bias${mode === 'fast' ? ' x 2' : ''}`);
   for (let j = 0; j < 4; j++) a.i(`ldr.w ${ACC[j]}, [r2, #${REC.bias(ci, j, k)}]`);
   for (let ky = cls.ky0; ky < cls.ky1; ky++) for (let kx = cls.kx0; kx < cls.kx1; kx++) {
     const t = ky * 3 + kx, [base, off] = row(ky);
     a.c(`tap (${ky}, ${kx}): 4 MACs`);
-    a.i(`ldr.w r10, [${base}, #${off + kx * C}]`, `ldr.w r12, [r2, #${REC.w(t, 0)}]    @ [w0, w2]`, `ldr.w lr, [r2, #${REC.w(t, 1)}]    @ [w1, w3]`,
+    a.i(`ldr.w r10, [${base}, #${off + kx * CS}]`, `ldr.w r12, [r2, #${REC.w(t, 0)}]    @ [w0, w2]`, `ldr.w lr, [r2, #${REC.w(t, 1)}]    @ [w1, w3]`,
       'sxtb16 r11, r10, ror #8    @ [x1, x3]', 'sxtb16 r10, r10    @ [x0, x2]',
       'smlabb r3, r10, r12, r3', 'smlatt r5, r10, r12, r5', 'smlabb r4, r11, lr, r4', 'smlatt r6, r11, lr, r6');
   }
@@ -211,7 +219,7 @@ export function simdDwKernel(plan: LayerPlan, weights: Int8Array): SimdKernel {
   const mode = dwRequantMode(plan, weights);
   const classes = dwClasses(plan), K = classes.length;
   const stream = dwWeightStream(plan, weights, mode, classes);
-  const rows = runs(plan.outH, plan.sh, plan.pad.top, plan.inH), cols = runs(plan.outW, plan.sw, plan.pad.left, plan.inW);
+  const rows = runs(plan.outH, plan.sh, plan.pad.top, plan.inH, plan.dh), cols = runs(plan.outW, plan.sw, plan.pad.left, plan.inW, plan.dw);
   const clsIndex = (r: [number, number], c: [number, number]) => classes.findIndex((k) => k.ky0 === r[0] && k.ky1 === r[1] && k.kx0 === c[0] && k.kx1 === c[1]);
   const a = new Asm();
   a.c(`depthwise 3x3 DSP-SIMD: ${plan.inH}x${plan.inW}x${C} -> ${plan.outH}x${plan.outW}x${C}, stride ${plan.sh}x${plan.sw}, ` +

@@ -42,6 +42,8 @@ const SIMD: [string, LayerGeometry, string, number, number][] = [
   ['depthwise 3x3 4x5x6 SAME stride 2, single rounding (general)', { kind: 'depthwise', input: { h: 4, w: 5, c: 6 }, kernel: 3, padding: 'same', stride: 2, rounding: 'single' }, 'stm32f411re', 2, 1],
   ['depthwise 3x3 3x24x96 SAME (three row registers)', { kind: 'depthwise', input: { h: 3, w: 24, c: 96 }, kernel: 3, padding: 'same' }, 'stm32f411re', 3, 1],
   ['conv 3x3 stride 2, 3 -> 8 (the first layer)', { kind: 'conv2d', input: { h: 8, w: 8, c: 3 }, kernel: 3, stride: 2, outChannels: 8, padding: 'same', activation: 'relu6' }, 'stm32f746g-disco', 203, 7],
+  ['conv 3x3 dilation 2, 5 -> 6 (a segment per tap)', { kind: 'conv2d', input: { h: 9, w: 9, c: 5 }, kernel: 3, dilation: 2, outChannels: 6, padding: 'same' }, 'stm32f411re', 204, 7],
+  ['depthwise 3x3 dilation 2', { kind: 'depthwise', input: { h: 7, w: 8, c: 8 }, kernel: 3, dilation: 2, padding: 'symmetric', activation: 'relu' }, 'stm32f411re', 205, 7],
 ];
 
 /** uniform shifts: one weight scale for all channels (so every shift is equal), including a left shift */
@@ -71,7 +73,7 @@ describe('generated layer images: GNU as gives the same bytes', () => {
     ...LAYERS.map(([n, g, b], i): [string, LayerSpec, string, 'scalar', number] => [n, withRealisticQuant(g, 100 + i), b, 'scalar', 7]),
     ...UNIFORM.map(([n, sp, b]): [string, LayerSpec, string, 'scalar', number] => [n, sp, b, 'scalar', 7]),
     // the DSP-SIMD kernels: pointwise in its compact and unrolled (mps2, zero wait states) schedules and both
-    // requantisations, depthwise 3x3, and the im2col convolution (the 3x3 stride-2 first layer)
+    // requantisations, depthwise 3x3, and the im2col convolution (the 3x3 stride-2 first layer), dilated ones too
     ...SIMD.map(([n, g, b, q, ds]): [string, LayerSpec, string, 'simd', number] => [`simd ${n}`, withRealisticQuant(g, q), b, 'simd', ds]),
   ];
   for (const [name, spec, boardName, variant, dataSeed] of cases) {

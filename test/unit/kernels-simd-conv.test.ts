@@ -1,21 +1,25 @@
 /**
  * The DSP-SIMD im2col convolution (src/kernels/simd-conv.ts). Checked:
- *  - the `conv_weights` record layout (row padding to whole groups of 4, doubled weights and bias), worked by hand;
+ *  - the `conv_weights` record layout (segments padded to whole groups of 4, doubled weights and bias), worked by
+ *    hand, and the segments of dilated layers (a kernel row at dilation 1 across, a tap else);
  *  - the requantisation mode and its overflow bound;
  *  - hand-picked conv2d layers (the MobileNetV2 stem shape, inC % 4 = 0..3, SAME / VALID / symmetric / explicit pads,
  *    pads larger than the kernel, images smaller than the kernel, 1xN / Nx1 kernels, strided and padded 1x1, rows
- *    too long for one base register, relu / relu6, single rounding and left shifts) bit-exact with the reference on
- *    stm32f411re (Cortex-M4) and stm32h743 (Cortex-M7);
- *  - fast-check: random conv2d layers (layerCase, dilation 1), realistic and extreme quantisation, on both boards;
- *  - fallback to the scalar kernel for dilation > 1, the parameter named;
+ *    too long for one base register, relu / relu6, single rounding and left shifts; dilations 2 and 3, across and
+ *    down only, with every padding style and strides) bit-exact with the reference on stm32f411re (Cortex-M4) and
+ *    stm32h743 (Cortex-M7);
+ *  - fast-check: random conv2d layers (layerCase, dilations 1..3, strides 1..3, every padding style), realistic and
+ *    extreme quantisation, on both boards;
+ *  - refusals: too long a reduction (input.c), depthwise layers (kind);
  *  - the stack figure (im2col buffer and border scratch counted) equals the stack depth measured;
- *  - throughput: MAC/cycle lower bounds for the stem (3x3 s2, 3->16, 64x64) and a 3x3 s1 16->16 at 16x16 on
- *    mps2-an386, stm32f411re, stm32f746g-disco and stm32h743, and >= 3x the scalar kernel on the M4.
+ *  - throughput: MAC/cycle lower bounds for the stem (3x3 s2, 3->16, 64x64), a 3x3 s1 16->16 at 16x16 and a 3x3
+ *    dilation-2 8->8 at 12x12 on mps2-an386, stm32f411re, stm32f746g-disco and stm32h743, and >= 3x the scalar kernel
+ *    on the M4.
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { runKernel } from '../../src/kernels/index.js';
-import { convWeightStream, convRequantMode, convReduction, simdConvSupport, simdConvKernel } from '../../src/kernels/simd-conv.js';
+import { convWeightStream, convRequantMode, convReduction, convSegments, simdConvSupport, simdConvKernel } from '../../src/kernels/simd-conv.js';
 import { planLayer, type LayerSpec } from '../../src/nn/spec.js';
 import { withRealisticQuant, randomLayerData, type LayerGeometry } from '../../src/nn/tensor.js';
 import { layerCase } from '../../src/testing/arbitraries.js';
@@ -58,6 +62,35 @@ describe('conv_weights records', () => {
   it('the stem: 3x3x3 rows of 9 bytes padded to 12, 9 groups', () => {
     expect(convReduction(planLayer(conv(64, 64, 3, 16, 3, 1, { stride: 2, padding: 'same' })))).toEqual({ Lr: 9, Lr4: 12, K: 36, G: 9 });
   });
+  it('dilation: a segment per kernel row when the taps of a row are contiguous (dw = 1), a segment per tap else', () => {
+    // 3x3 x 5 channels, dilation 2 down only: rows of 15 bytes padded to 16, 3 input rows apart (only where they are read)
+    const down = planLayer(conv(9, 9, 5, 2, 3, 1, { dilation: { h: 2, w: 1 } }));
+    expect(convReduction(down)).toEqual({ Lr: 15, Lr4: 16, K: 48, G: 12 });
+    expect(convSegments(down).map((g) => [g.ky, g.kx0, g.taps, g.start])).toEqual([[0, 0, 3, 0], [1, 0, 3, 16], [2, 0, 3, 32]]);
+    // dilation 2 across: 9 taps of 5 bytes, each padded to 8
+    const across = planLayer(conv(9, 9, 5, 2, 3, 1, { dilation: 2 }));
+    expect(convReduction(across)).toEqual({ Lr: 5, Lr4: 8, K: 72, G: 18 });
+    expect(convSegments(across).map((g) => [g.ky, g.kx0, g.taps, g.start])).toEqual(
+      [[0, 0, 1, 0], [0, 1, 1, 8], [0, 2, 1, 16], [1, 0, 1, 24], [1, 1, 1, 32], [1, 2, 1, 40], [2, 0, 1, 48], [2, 1, 1, 56], [2, 2, 1, 64]]);
+  });
+  it('dilated records: the weights of each tap, zero on its padding (worked by hand)', () => {
+    // 2x2 kernel, dilation (1, 2), 2 input channels, 1 output channel: 4 tap segments of 2 bytes padded to 4;
+    // w[ky][kx][ic] = 1..8 in OHWI order; fast mode: doubled
+    const spec: LayerSpec = {
+      kind: 'conv2d', input: { h: 4, w: 5, c: 2 }, kernel: 2, dilation: { h: 1, w: 2 }, outChannels: 1, inputZeroPoint: 0, inputScale: 1,
+      outputZeroPoint: 0, outputScale: 1, weightScales: [2 ** -10], bias: [5],
+    };
+    const plan = planLayer(spec);
+    const w = Int8Array.from({ length: 8 }, (_, k) => k + 1);
+    expect(convReduction(plan)).toEqual({ Lr: 2, Lr4: 4, K: 16, G: 4 });
+    const s = convWeightStream(plan, w, 'fast');
+    const dv = new DataView(s.buffer);
+    const h16 = (o: number, n: number) => Array.from({ length: n }, (_, i) => dv.getInt16(o + 2 * i, true));
+    // single record: bias 10 | M, 2^8, 9 | tap (0,0) [2, 0] [4, 0], (0,1) [6, 0] [8, 0], (1,0) [10, 0] [12, 0], (1,1) [14, 0] [16, 0]
+    expect([dv.getInt32(0, true), dv.getInt32(4, true), dv.getInt32(8, true), dv.getInt32(12, true)]).toEqual([10, 2 ** 30, 256, 9]);
+    expect(h16(16, 16)).toEqual([2, 0, 4, 0, 6, 0, 8, 0, 10, 0, 12, 0, 14, 0, 16, 0]);
+    expect(s.length * 4).toBe(48);
+  });
   it('requantisation mode: fast only for double rounding, right shifts and a bound that holds whatever taps are padded', () => {
     const base = (extra: Partial<LayerSpec>): LayerSpec => ({
       kind: 'conv2d', input: { h: 3, w: 3, c: 2 }, kernel: 3, outChannels: 1, inputZeroPoint: 0, inputScale: 1,
@@ -94,6 +127,13 @@ describe('simd im2col: hand-picked layers equal the reference', () => {
       inputZeroPoint: -3, inputScale: 1, outputZeroPoint: 5, outputScale: 1, weightScales: [2.5, 6.25], bias: [-40, 33] }],
     ['3x3x3 -> 2, 3x3 SAME, input zero point -128 (pads are -128)', { kind: 'conv2d', input: { h: 3, w: 3, c: 3 }, kernel: 3, padding: 'same', outChannels: 2,
       inputZeroPoint: -128, inputScale: 0.01, outputZeroPoint: 127, outputScale: 0.5, weightScales: [0.003, 0.004], bias: [100, -100] }],
+    ['9x9x3 -> 4, 3x3 dilation 2 SAME', conv(9, 9, 3, 4, 3, 15, { dilation: 2, padding: 'same' })],
+    ['10x8x4 -> 5, 3x3 dilation 3 VALID stride 2', conv(10, 8, 4, 5, 3, 16, { dilation: 3, stride: 2 })],
+    ['7x9x5 -> 3, 3x3 dilation 2x1 symmetric, relu (rows 2 apart, taps contiguous)', conv(7, 9, 5, 3, 3, 17, { dilation: { h: 2, w: 1 }, padding: 'symmetric', activation: 'relu' })],
+    ['6x11x2 -> 6, 1x5 dilation 1x3 explicit pads, stride 1x2 (a segment per tap)', conv(6, 11, 2, 6, { h: 1, w: 5 }, 18, { dilation: { h: 1, w: 3 }, stride: { h: 1, w: 2 }, padding: { top: 1, bottom: 0, left: 4, right: 2 } })],
+    ['4x4x3 -> 2, 3x3 dilation 3 SAME (the dilated kernel is larger than the image: every pixel a border one)', conv(4, 4, 3, 2, 3, 19, { dilation: 3, padding: 'same' })],
+    ['4x40x64 -> 3, 3x3 dilation 2 SAME (taps beyond LDR\'s reach: a base register per segment)', conv(4, 40, 64, 3, 3, 20, { dilation: 2, padding: 'same' })],
+    ['5x6x3 -> 3, 2x3 dilation 2 SAME, single rounding (general requantisation)', conv(5, 6, 3, 3, { h: 2, w: 3 }, 21, { dilation: 2, padding: 'same', rounding: 'single' })],
   ];
   for (const board of BOARDS) {
     it.each(cases)(`%s on ${board}`, (_, spec) => {
@@ -113,35 +153,38 @@ describe('simd im2col: hand-picked layers equal the reference', () => {
 describe('simd im2col: random conv2d layers (layerCase) equal the reference', () => {
   for (const board of BOARDS) {
     for (const extreme of [false, true]) {
-      it(`${board}, ${extreme ? 'extreme' : 'realistic'} quantisation`, () => {
+      it(`${board}, ${extreme ? 'extreme' : 'realistic'} quantisation, dilations 1..3`, () => {
+        let dilated = 0;
         fc.assert(fc.property(
-          layerCase({ kinds: ['conv2d'], maxHW: 7, maxChannels: 9, maxDilation: 1, extreme, roundings: ['double', 'single'] }),
+          layerCase({ kinds: ['conv2d'], maxHW: 8, maxChannels: 9, maxDilation: 3, maxStride: 3, extreme, roundings: ['double', 'single'] }),
           (c) => {
             const r = runKernel(c.spec, { input: c.input, weights: c.weights }, { board, variant: 'simd' });
             expect(r.kernel).toBe('simd');
             expect(r.mismatches).toBe(0);
+            const d = c.spec.dilation as { h: number; w: number };
+            if (d.h > 1 || d.w > 1) dilated++;
           },
-        ), { numRuns: 30, seed: 20251130 + (extreme ? 1 : 0) + (board === 'stm32h743' ? 2 : 0) });
+        ), { numRuns: 40, seed: 20251130 + (extreme ? 1 : 0) + (board === 'stm32h743' ? 2 : 0) });
+        expect(dilated).toBeGreaterThanOrEqual(15);
       });
     }
   }
 });
 
-describe('support and fallback', () => {
-  it('dilation 2 runs the scalar kernel and says why; depthwise is not this kernel\'s', () => {
-    const spec = conv(6, 6, 3, 4, 3, 1, { dilation: 2, padding: 'same' });
-    const d = randomLayerData(spec, 3);
-    const r = runKernel(spec, { input: d.input, weights: d.weights }, { board: 'stm32f411re', variant: 'simd' });
-    expect(r.kernel).toBe('scalar');
-    expect(r.fallbackReason).toMatch(/^dilation:/);
-    expect(r.bitExact).toBe(true);
+describe('support', () => {
+  it('depthwise is not this kernel\'s; dilation is', () => {
     expect(simdConvSupport(planLayer(withRealisticQuant({ kind: 'depthwise', input: { h: 3, w: 3, c: 4 }, kernel: 3 } as LayerGeometry, 1)))).toMatch(/^kind:/);
-    expect(() => simdConvKernel(planLayer(spec), d.weights!.data)).toThrow(/^dilation:/);
+    const spec = conv(6, 6, 3, 4, 3, 1, { dilation: 2, padding: 'same' });
+    expect(simdConvSupport(planLayer(spec))).toBeNull();
+    expect(() => simdConvKernel(planLayer(withRealisticQuant({ kind: 'depthwise', input: { h: 3, w: 3, c: 4 }, kernel: 3 } as LayerGeometry, 1)), new Int8Array(36))).toThrow(/^kind:/);
   });
   it('too long a reduction is refused, naming input.c', () => {
     // 3x3 x 108 channels: Lr = 324, 3 x 324 / 4 = 243 groups > 240
     expect(simdConvSupport(planLayer(conv(4, 4, 108, 2, 3, 1)))).toMatch(/^input\.c:/);
     expect(simdConvSupport(planLayer(conv(4, 4, 104, 2, 3, 1)))).toBeNull();
+    // dilated across: 9 taps x roundup4(105) = 972 values, 243 groups; 104 channels: 936, 234 groups
+    expect(simdConvSupport(planLayer(conv(9, 9, 105, 2, 3, 1, { dilation: 2 })))).toMatch(/^input\.c:/);
+    expect(simdConvSupport(planLayer(conv(9, 9, 104, 2, 3, 1, { dilation: 2 })))).toBeNull();
   });
 });
 
@@ -149,7 +192,8 @@ describe('throughput and stack (cycles are deterministic)', () => {
   // the MobileNetV2 stem: 3x3 s2 SAME, 3 -> 16 at 64x64 (out 32x32: 1024 x 16 x 27 = 442368 MACs)
   const stem = conv(64, 64, 3, 16, 3, 1, { stride: 2, padding: 'same' });
   const c16 = conv(16, 16, 16, 16, 3, 2, { padding: 'same' });
-  const ds = randomLayerData(stem, 7), dc = randomLayerData(c16, 7);
+  const dil = conv(12, 12, 8, 8, 3, 1, { dilation: 2, padding: 'same' });
+  const ds = randomLayerData(stem, 7), dc = randomLayerData(c16, 7), dd = randomLayerData(dil, 1);
   const run = (spec: LayerSpec, d: typeof ds, board: string, variant: 'scalar' | 'simd' = 'simd') =>
     runKernel(spec, { input: d.input, weights: d.weights }, { board, variant });
   it('the stack figure counts the im2col buffer and the border scratch: measured depth equals it', () => {
@@ -168,7 +212,18 @@ describe('throughput and stack (cycles are deterministic)', () => {
   const bounds: [string, LayerSpec, typeof ds, number][] = [
     ['stem mps2-an386', stem, ds, 0.48], ['stem stm32f411re', stem, ds, 0.40], ['stem stm32f746g-disco', stem, ds, 0.69], ['stem stm32h743', stem, ds, 0.69],
     ['3x3 16->16 mps2-an386', c16, dc, 0.74], ['3x3 16->16 stm32f411re', c16, dc, 0.64], ['3x3 16->16 stm32f746g-disco', c16, dc, 0.51], ['3x3 16->16 stm32h743', c16, dc, 1.09],
+    ['3x3 dilation 2 8->8 mps2-an386', dil, dd, 0.54], ['3x3 dilation 2 8->8 stm32f411re', dil, dd, 0.47],
+    ['3x3 dilation 2 8->8 stm32f746g-disco', dil, dd, 0.70], ['3x3 dilation 2 8->8 stm32h743', dil, dd, 0.79],
   ];
+  it('a dilated conv: the stack figure is the measured depth; >= 3x the scalar kernel on the M4', () => {
+    // 3x3 dilation 2 x 8 channels: 9 tap segments of 8 bytes, G = 18: frame 32 + 2 x 18 x 8 + 72 (scratch) = 392, + 36
+    const k = simdConvKernel(planLayer(dil), dd.weights!.data);
+    expect(k.stackBytes).toBe(428);
+    const r = run(dil, dd, 'mps2-an386'), s = run(dil, dd, 'mps2-an386', 'scalar');
+    expect(r.bitExact && s.bitExact).toBe(true);
+    expect(r.stackBytes).toBe(428);
+    expect(r.cycles * 3).toBeLessThanOrEqual(s.cycles);
+  });
   it.each(bounds)('%s: MAC/cycle lower bound', (name, spec, d, min) => {
     const r = run(spec, d, name.split(' ').pop()!);
     expect(r.kernel).toBe('simd');

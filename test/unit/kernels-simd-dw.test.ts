@@ -1,16 +1,18 @@
 /**
  * The DSP-SIMD depthwise 3x3 kernel (src/kernels/simd-dw.ts). Checked:
- *  - the pixel classes (tap rectangles) of SAME / VALID / strided layers, worked by hand;
+ *  - the pixel classes (tap rectangles) of SAME / VALID / strided / dilated layers, worked by hand;
  *  - the `dw_weights` record layout and the folded bias per class, worked by hand;
  *  - the requantisation mode and its overflow bound;
  *  - hand-picked layers (channel counts 1..13 with every C % 4, strides 1 / 2 / mixed, every padding style, pads
  *    larger than the kernel, images smaller than the kernel, rows too long for one base register, relu / relu6,
- *    single rounding and left shifts through the general requantisation) bit-exact with the reference on
- *    stm32f411re (Cortex-M4) and stm32h743 (Cortex-M7);
- *  - fast-check: random depthwise layers (layerCase, 3x3 / multiplier 1 / dilation 1 kept), realistic and extreme
+ *    single rounding and left shifts through the general requantisation; dilations 2 and 3, across or down only,
+ *    dilated taps beyond one base register's reach) bit-exact with the reference on stm32f411re (Cortex-M4) and
+ *    stm32h743 (Cortex-M7);
+ *  - fast-check: random depthwise layers (layerCase, 3x3 / multiplier 1 kept, dilations 1..3), realistic and extreme
  *    quantisation, on both boards;
  *  - fallback to the scalar kernel, with the parameter named;
- *  - throughput on the M4 model (mps2-an386), depthwise 3x3 28x28x96 stride 1 and 2: lower bounds on MAC/cycle.
+ *  - throughput on the M4 model (mps2-an386), depthwise 3x3 28x28x96 stride 1 and 2, and dilation 2: lower bounds on
+ *    MAC/cycle.
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
@@ -40,6 +42,23 @@ describe('pixel classes', () => {
       { ky0: 0, ky1: 3, kx0: 0, kx1: 3 }, { ky0: 0, ky1: 3, kx0: 0, kx1: 2 },
       { ky0: 0, ky1: 2, kx0: 0, kx1: 3 }, { ky0: 0, ky1: 2, kx0: 0, kx1: 2 },
     ]);
+  });
+  it('dilation 2 SAME on 5x5 (pads 2): taps 2 apart, the rows and columns inside worked by hand', () => {
+    // origin o - 2: o = 0 (-2) taps 1..2 (rows 0, 2), o = 1 (-1) taps 1..2 (rows 1, 3), o = 2 (0) all, o = 3 (1) taps
+    // 0..1 (rows 1, 3; row 5 is outside), o = 4 (2) taps 0..1 (rows 2, 4): ranges [1,3) x 2, [0,3), [0,2) x 2
+    const k = dwClasses(planLayer(dw(5, 5, 4, 1, { padding: 'same', dilation: 2 })));
+    expect(k.length).toBe(9);
+    expect(k[0]).toEqual({ ky0: 1, ky1: 3, kx0: 1, kx1: 3 });
+    expect(k[4]).toEqual({ ky0: 0, ky1: 3, kx0: 0, kx1: 3 });
+    expect(k[8]).toEqual({ ky0: 0, ky1: 2, kx0: 0, kx1: 2 });
+    // dilation 3 on a 4x4 image (the dilated kernel spans 7), SAME pads 3: origin -3 -> taps 1..2 (rows 0, 3),
+    // -2 and -1 -> tap 1 only (tap 2 at rows 4, 5 is outside), 0 -> taps 0..1 (rows 0, 3): at most 2 taps a row
+    const k3 = dwClasses(planLayer(dw(4, 4, 4, 1, { padding: 'same', dilation: 3 })));
+    expect(k3.every((c) => c.ky1 - c.ky0 <= 2 && c.kx1 - c.kx0 <= 2)).toBe(true);
+    expect(k3[0]).toEqual({ ky0: 1, ky1: 3, kx0: 1, kx1: 3 });
+    expect(k3).toContainEqual({ ky0: 1, ky1: 2, kx0: 1, kx1: 2 });
+    expect(k3[k3.length - 1]).toEqual({ ky0: 0, ky1: 2, kx0: 0, kx1: 2 });
+    expect(k3.length).toBe(9);
   });
   it('VALID: one class, explicit pads of 3: empty tap ranges', () => {
     expect(dwClasses(planLayer(dw(4, 4, 3, 1, { padding: 'valid' })))).toEqual([{ ky0: 0, ky1: 3, kx0: 0, kx1: 3 }]);
@@ -132,6 +151,13 @@ describe('simd depthwise 3x3: hand-picked layers equal the reference', () => {
     ['2x2x4 SAME (image smaller than the kernel)', dw(2, 2, 4, 7, { padding: 'same' })],
     ['5x24x96 SAME (rows of 2304 bytes: three row registers)', dw(5, 24, 96, 8, { padding: 'same' })],
     ['4x5x7 SAME, single rounding (general requantisation)', dw(4, 5, 7, 9, { padding: 'same', rounding: 'single' })],
+    ['9x9x8 dilation 2 SAME', dw(9, 9, 8, 10, { padding: 'same', dilation: 2 })],
+    ['10x9x6 dilation 3 VALID stride 2 (C % 4 = 2)', dw(10, 9, 6, 11, { dilation: 3, stride: 2 })],
+    ['7x8x5 dilation 2x1 symmetric, relu (C % 4 = 1)', dw(7, 8, 5, 12, { dilation: { h: 2, w: 1 }, padding: 'symmetric', activation: 'relu' })],
+    ['6x9x7 dilation 1x3 explicit pads, stride 1x2, relu6', dw(6, 9, 7, 13, { dilation: { h: 1, w: 3 }, stride: { h: 1, w: 2 }, padding: { top: 1, bottom: 2, left: 3, right: 0 }, activation: 'relu6' })],
+    ['3x3x4 dilation 3 SAME (the dilated kernel is larger than the image)', dw(3, 3, 4, 14, { dilation: 3, padding: 'same' })],
+    ['5x12x96 dilation 2 SAME (rows 2 x 1152 bytes apart: three row registers)', dw(5, 12, 96, 15, { dilation: 2, padding: 'same' })],
+    ['5x6x5 dilation 2 SAME, single rounding (general)', dw(5, 6, 5, 16, { dilation: 2, padding: 'same', rounding: 'single' })],
     ['4x4x5 SAME, zero points and left shifts (general)', {
       kind: 'depthwise', input: { h: 4, w: 4, c: 5 }, kernel: 3, padding: 'same', inputZeroPoint: 100, inputScale: 1,
       outputZeroPoint: -7, outputScale: 1, weightScales: [2.5, 6.25, 0.01, 3, 1], bias: [1000, -2000, 5, 0, -1],
@@ -159,31 +185,35 @@ describe('simd depthwise 3x3: random layers (layerCase) equal the reference', ()
   };
   for (const board of BOARDS) {
     for (const extreme of [false, true]) {
-      it(`${board}, ${extreme ? 'extreme' : 'realistic'} quantisation`, () => {
-        let simd = 0;
+      it(`${board}, ${extreme ? 'extreme' : 'realistic'} quantisation, dilations 1..3`, () => {
+        let simd = 0, dilated = 0;
         fc.assert(fc.property(
-          layerCase({ kinds: ['depthwise'], maxHW: 7, maxChannels: 11, maxKernel: 3, maxDilation: 1, extreme, roundings: ['double', 'single'] })
+          layerCase({ kinds: ['depthwise'], maxHW: 8, maxChannels: 11, maxKernel: 3, maxDilation: 3, extreme, roundings: ['double', 'single'] })
             .filter((c) => is3x3(c.spec)),
           (c) => {
             const r = runKernel(c.spec, { input: c.input, weights: c.weights }, { board, variant: 'simd' });
             expect(r.kernel).toBe('simd');
             expect(r.mismatches).toBe(0);
             simd++;
+            const d = c.spec.dilation as { h: number; w: number };
+            if (d.h > 1 || d.w > 1) dilated++;
           },
-        ), { numRuns: 30, seed: 20250611 + (extreme ? 1 : 0) + (board === 'stm32h743' ? 2 : 0) });
-        expect(simd).toBe(30);
+        ), { numRuns: 40, seed: 20250611 + (extreme ? 1 : 0) + (board === 'stm32h743' ? 2 : 0) });
+        expect(simd).toBe(40);
+        expect(dilated).toBeGreaterThanOrEqual(15);
       });
     }
   }
 });
 
 describe('fallback', () => {
-  it('5x5, depth multiplier 2, dilation 2, stride 3 run the scalar kernel and name the parameter', () => {
+  it('5x5, depth multiplier 2, stride 3, taps out of LDR\'s reach run the scalar kernel and name the parameter', () => {
     const cases: [LayerSpec, string][] = [
       [dw(6, 6, 4, 1, { kernel: 5 }), 'kernel'],
       [withRealisticQuant({ kind: 'depthwise', input: { h: 5, w: 5, c: 3 }, kernel: 3, depthMultiplier: 2 } as LayerGeometry, 2), 'depthMultiplier'],
-      [dw(7, 7, 4, 3, { dilation: 2 }), 'dilation'],
       [dw(7, 7, 4, 4, { stride: 3 }), 'stride'],
+      // dilation 3 across 700 channels: tap 2 at 2 x 3 x 700 = 4200 bytes from tap 0, beyond LDR's 4095
+      [dw(3, 9, 700, 3, { dilation: 3, padding: 'same' }), 'dilation'],
     ];
     for (const [spec, word] of cases) {
       expect(simdDwSupport(planLayer(spec))).toMatch(new RegExp(`^${word}:`));
@@ -198,17 +228,20 @@ describe('fallback', () => {
 
 describe('throughput on the M4 model (cycles are deterministic)', () => {
   // depthwise 3x3 28x28x96 SAME: per group of 4 channels an interior pixel costs 9 taps x 11 + 4 bias loads +
-  // 4 x 10 requantisation + 4 loop = about 148 cycles for 36 MACs (0.24); the scalar kernel about 0.045
-  for (const stride of [1, 2]) {
-    it(`28x28x96 stride ${stride}: >= 0.24 MAC/cycle, >= 5x the scalar kernel`, () => {
-      const spec = dw(28, 28, 96, 3, { padding: 'same', stride });
-      const d = randomLayerData(spec, 5);
-      const s = runKernel(spec, { input: d.input, weights: d.weights }, { board: 'mps2-an386', variant: 'simd' });
-      const c = runKernel(spec, { input: d.input, weights: d.weights }, { board: 'mps2-an386', variant: 'scalar' });
-      expect(s.kernel).toBe('simd');
-      expect(s.bitExact && c.bitExact).toBe(true);
-      expect(s.macsPerCycle).toBeGreaterThanOrEqual(0.24);
-      expect(c.cycles / s.cycles).toBeGreaterThanOrEqual(5);
-    }, 60_000);
-  }
+  // 4 x 10 requantisation + 4 loop = about 148 cycles for 36 MACs (0.24); the scalar kernel about 0.045. Dilation 2
+  // (28x28x32): the same per tap, more border pixels (2 rows and columns each side)
+  const cases: [string, LayerSpec, number, number][] = [
+    ['28x28x96 stride 1', dw(28, 28, 96, 3, { padding: 'same', stride: 1 }), 0.24, 5],
+    ['28x28x96 stride 2', dw(28, 28, 96, 3, { padding: 'same', stride: 2 }), 0.24, 5],
+    ['28x28x32 dilation 2', dw(28, 28, 32, 3, { padding: 'same', dilation: 2 }), 0.23, 3],
+  ];
+  it.each(cases)('%s SAME: MAC/cycle and speed-up over the scalar kernel lower bounds', (_, spec, min, ratio) => {
+    const d = randomLayerData(spec, 5);
+    const s = runKernel(spec, { input: d.input, weights: d.weights }, { board: 'mps2-an386', variant: 'simd' });
+    const c = runKernel(spec, { input: d.input, weights: d.weights }, { board: 'mps2-an386', variant: 'scalar' });
+    expect(s.kernel).toBe('simd');
+    expect(s.bitExact && c.bitExact).toBe(true);
+    expect(s.macsPerCycle).toBeGreaterThanOrEqual(min);
+    expect(c.cycles / s.cycles).toBeGreaterThanOrEqual(ratio);
+  }, 60_000);
 });
