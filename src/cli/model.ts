@@ -14,14 +14,17 @@ import { MBV2_WIDTHS, mobilenetv2Network, type MbV2Padding } from '../net/mobile
 import { NetworkError, formatNetworkIssue, resolveNetwork, type Network } from '../net/network.js';
 import { planWholeLayer, type MemOptions } from '../net/memplan.js';
 import { planPatches, searchPatchConfigs, type SearchEntry, type SearchResult } from '../net/patch.js';
-import { modelReport, modelReportHtml, modeRows, plannedMode, PLANNED_STACK_BYTES, type ModelReport, type ModeReport } from '../report/model.js';
+import { modelReport, modelReportHtml, modeRows, plannedMode, withMeasurement, PLANNED_STACK_BYTES, type ModelReport, type ModeReport, type ModeMeasurement } from '../report/model.js';
+import { networkWeights, randomInput } from '../net/network.js';
+import type { PatchPlan } from '../net/patch.js';
+import { runNetwork, type NetProgress, type NetRunResult } from '../netfw/index.js';
 
 type Fail = (message: string) => never;
 
 export interface ModelOptions {
   width: number; resolution: number; padding: MbV2Padding; board: string; variant: KernelVariant; seed: number;
   split?: number; patches?: number; search?: boolean; planOnly?: boolean; json?: boolean; report?: string;
-  inplace: boolean; classes: number;
+  inplace: boolean; classes: number; schedule: 'compact' | 'unrolled'; progress?: boolean;
 }
 
 const positiveInt = (what: string, min: number, max: number) => (v: string): number => {
@@ -78,14 +81,49 @@ export function choosePatchConfig(net: Network, o: Pick<ModelOptions, 'split' | 
 }
 
 /** Plan both modes (no simulation). */
-export function planModel(net: Network, board: Board, o: Pick<ModelOptions, 'split' | 'patches' | 'inplace' | 'variant'>, name: string): { report: ModelReport; search: SearchResult | null } {
+export function planModel(net: Network, board: Board, o: Pick<ModelOptions, 'split' | 'patches' | 'inplace' | 'variant'>, name: string): { report: ModelReport; search: SearchResult | null; patchPlan: PatchPlan } {
   const mem: MemOptions = { inPlaceDepthwise: o.inplace };
   const whole = plannedMode(board, net, planWholeLayer(net, mem), null);
   const budget = mainSram(board).size - PLANNED_STACK_BYTES;
   const { split, patches, search } = choosePatchConfig(net, o, budget, mem);
   const pp = planPatches(net, split, patches, mem);
   const patch: ModeReport = plannedMode(board, net, pp.memory, pp);
-  return { report: modelReport({ network: name, board, variant: o.variant, whole, patch, planOnly: true }), search };
+  return { report: modelReport({ network: name, board, variant: o.variant, whole, patch, planOnly: true }), search, patchPlan: pp };
+}
+
+const kb = (b: number) => `${(b / 1024).toFixed(1)} kB`;
+
+/** The measured figures of a run, for the report. */
+function measurementOf(r: NetRunResult): ModeMeasurement {
+  return {
+    fitsSram: !r.issues.some((i) => i.memory === 'sram'), fitsFlash: !r.issues.some((i) => i.memory === 'flash'),
+    fitNotes: r.issues.map((i) => `${i.memory === 'sram' ? 'SRAM' : 'flash'} ${kb(i.need)} > ${kb(i.have)} (${i.region}; ran on an enlarged copy)`),
+    cycles: r.cycles, arenaHighWater: r.arenaHighWater, stackBytes: r.stackBytes, flashCode: r.flash - r.flashConstants,
+    flashConstants: r.flashConstants, bitExact: r.bitExact,
+    layerCycles: new Map(r.layerCycles.map((l) => [l.name, l.cycles])),
+  };
+}
+
+/**
+ * A progress line on stderr, rewritten in place: mode, layer n of m (patch i of k), simulated cycles and the
+ * simulator's speed in simulated cycles per second of wall time.
+ */
+function progressLine(mode: string): { update: (p: NetProgress) => void; done: () => void } {
+  const t0 = performance.now();
+  let last = 0;
+  return {
+    update(p) {
+      const now = performance.now();
+      if (!p.done && now - last < 200) return;
+      last = now;
+      const secs = (now - t0) / 1000;
+      const where = p.done ? 'done' : p.phaseIndex < 0 ? 'starting' : `step ${p.phaseIndex + 1} of ${p.phases}${p.patch !== null ? `, patch ${p.patch + 1} of ${p.patches}` : ''} (${p.phase})`;
+      const width = 24, filled = p.done ? width : Math.round(width * Math.max(0, p.phaseIndex) / Math.max(1, p.phases));
+      const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
+      process.stderr.write(`\r${mode} [${bar}] ${where}, ${(p.cycles / 1e6).toFixed(1)} M cycles, ${(p.cycles / Math.max(secs, 1e-3) / 1e6).toFixed(1)} M cycles/s\x1b[K`);
+    },
+    done() { process.stderr.write('\n'); },
+  };
 }
 
 function printTables(r: ModelReport, search: SearchResult | null): void {
@@ -132,6 +170,9 @@ export function addModelCommand(program: Command, boardOf: (name: string) => Boa
     .option('--search', 'try every split and patch count: print the Pareto front (peak SRAM vs MAC overhead) and run the best that fits')
     .option('--no-inplace', 'depthwise layers write a separate output (default: in place, with one channel of temporary space)')
     .option('--plan-only', 'print the planners\' figures without simulating')
+    .option('--schedule <s>', 'DSP pointwise schedule: compact (default: small code) or unrolled (faster on Cortex-M4, much larger code)', choice(['compact', 'unrolled'] as const, '--schedule'), 'compact')
+    .option('--progress', 'show the progress line on stderr even when it is not a terminal')
+    .option('--no-progress', 'no progress line')
     .option('--seed <n>', 'seed of the weights, quantisation and input', positiveInt('--seed', 0, 2 ** 31 - 1), 1)
     .option('--json', 'print one JSON object { whole, patch, ... }')
     .option('--report <file.html>', 'write a self-contained HTML page with a memory-over-time chart and per-layer bars')
@@ -141,8 +182,28 @@ export function addModelCommand(program: Command, boardOf: (name: string) => Boa
       const net = loadNetwork(name, o, fail);
       let planned;
       try { planned = planModel(net, board, o, net.name); } catch (e) { return fail((e as Error).message); }
-      if (!o.planOnly) fail('simulating whole networks needs the firmware builder (issue 6, point 4), not built yet: use --plan-only');
-      const r = planned.report;
+      let r = planned.report;
+      if (!o.planOnly) {
+        const weights = networkWeights(net, o.seed), input = randomInput(net, o.seed);
+        const showProgress = o.progress ?? process.stderr.isTTY === true;
+        const run = (mode: 'whole' | 'patch'): NetRunResult => {
+          const bar = showProgress ? progressLine(mode === 'whole' ? 'whole-layer' : 'patch-based') : null;
+          try {
+            return runNetwork(net, weights, input, mode === 'whole' ? 'whole' : { patch: planned.patchPlan }, o.variant, board, {
+              memory: { inPlaceDepthwise: o.inplace }, schedule: o.schedule === 'unrolled' ? 'auto' : 'compact-2x2',
+              ...(bar ? { onProgress: bar.update } : {}),
+            });
+          } catch (e) {
+            const m = (e as Error).message;
+            if (/generator bug/.test(m)) throw e; // ours: the CLI reports it as an internal error
+            return fail(m);
+          } finally { bar?.done(); }
+        };
+        const whole = withMeasurement(board, r.whole, measurementOf(run('whole')));
+        const patch = withMeasurement(board, r.patch!, measurementOf(run('patch')));
+        r = modelReport({ network: r.network, board, variant: o.variant, whole, patch, planOnly: false });
+        if (!whole.bitExact || !patch.bitExact) process.exitCode = 4;
+      }
       if (o.report) {
         try { writeFileSync(o.report, modelReportHtml(r)); } catch (e) { fail(`cannot write ${o.report}: ${(e as NodeJS.ErrnoException).code}`); }
       }

@@ -70,5 +70,5 @@ export class Asm {
   /** instructions, one per argument */
   i(...l: string[]): void { for (const x of l) this.lines.push(`  ${x}`); }
   label(n: string, comment?: string): void { this.lines.push(comment ? `${n}:    @ ${comment}` : `${n}:`); }
-  c(text: string): void { this.lines.push(`  @ ${text}`); }
+  c(text: string): void { this.lines.push(`  @ ${text.replace(/\n/g, ' ')}`); }
 }

@@ -27,13 +27,17 @@ export interface RunKernelOptions {
   maxInstructions?: number;
 }
 
-export interface KernelRunResult {
+/** A simulated output checked against the reference (a layer's, a network's). */
+export interface CheckedOutput {
   output: Int8Array;
-  /** the reference output (src/nn runLayer) */
+  /** the reference output (src/nn) */
   expected: Int8Array;
   /** output equals the reference bit for bit */
   bitExact: boolean;
   mismatches: number;
+}
+
+export interface KernelRunResult extends CheckedOutput {
   /** cycles of the phase "layer" (the kernel call, from the MARK_NAME store to the END store) */
   cycles: number;
   /** instructions of the phase "layer" */

@@ -169,6 +169,11 @@ export function plannedMode(board: Board, net: Network, mem: MemPlan, patch: Pat
 
 /** What a simulated run of one mode measured (the firmware builder's runner gives it). */
 export interface ModeMeasurement {
+  /** the firmware builder's fit verdict (argument block, arena and stack reserve against the SRAM; the image against
+   * the flash) with its messages; the run happened on an enlarged copy of the board when it does not fit */
+  fitsSram: boolean;
+  fitsFlash: boolean;
+  fitNotes: string[];
   cycles: number;
   arenaHighWater: number;
   stackBytes: number;
@@ -191,7 +196,7 @@ export function withMeasurement(board: Board, m: ModeReport, x: ModeMeasurement)
     flash, flashConstants: x.flashConstants, flashCode: x.flashCode,
     cycles: x.cycles, latencyMs: (x.cycles / board.clockHz) * 1e3, macsPerCycle: m.macs / x.cycles,
     bitExact: x.bitExact,
-    ...fit(board, measuredPeak, flash),
+    fits: x.fitsSram && x.fitsFlash, fitsSram: x.fitsSram, fitsFlash: x.fitsFlash, fitNote: x.fitNotes.join('; '),
     layers: m.layers.map((l) => ({ ...l, cycles: x.layerCycles.get(l.name) ?? null })),
     steps: m.steps.map((s, i) => ({ ...s, cycle: x.stepCycles?.[i] ?? null })),
   };
