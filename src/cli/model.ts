@@ -24,7 +24,7 @@ type Fail = (message: string) => never;
 export interface ModelOptions {
   width: number; resolution: number; padding: MbV2Padding; board: string; variant: KernelVariant; seed: number;
   split?: number; patches?: number; search?: boolean; planOnly?: boolean; json?: boolean; report?: string;
-  inplace: boolean; classes: number; schedule: 'compact' | 'unrolled'; progress?: boolean;
+  inplace: boolean; classes: number; schedule: 'compact' | 'unrolled'; progress?: boolean; paper?: boolean;
 }
 
 const positiveInt = (what: string, min: number, max: number) => (v: string): number => {
@@ -59,7 +59,16 @@ export function loadNetwork(name: string, o: ModelOptions, fail: Fail): Network 
   }
 }
 
-/** The patch configuration to run: the one given, or the search's best within the board's SRAM (else the smallest). */
+/**
+ * The MAC overhead the default patch configuration may cost: MCUNetV2 reports 8-17% for its networks at 4x4 patches
+ * (reference/patch-inference.md), so 15% keeps the default within what the paper considers worth paying.
+ */
+export const MAX_DEFAULT_OVERHEAD = 0.15;
+
+/**
+ * The patch configuration to run: the one given; else, of those that fit the board's SRAM, the smallest arena with at
+ * most MAX_DEFAULT_OVERHEAD more MACs (else the least overhead that fits; else the smallest arena).
+ */
 export function choosePatchConfig(net: Network, o: Pick<ModelOptions, 'split' | 'patches'>, budget: number, mem: MemOptions): { split: number; patches: number; search: SearchResult | null } {
   if (o.split !== undefined && o.patches !== undefined) {
     planPatches(net, o.split, o.patches, mem); // throws the planner's message (naming the parameter) when impossible
@@ -75,8 +84,14 @@ export function choosePatchConfig(net: Network, o: Pick<ModelOptions, 'split' | 
     const why = search.skipped[0]?.reason ?? 'no split and patch count is possible';
     throw new Error(`no patch configuration${o.split !== undefined ? ` with --split ${o.split}` : ''}${o.patches !== undefined ? ` with --patches ${o.patches}` : ''}: ${why}`);
   }
-  const pick: SearchEntry = search.best && search.best.split > 0 ? search.best
-    : candidates.reduce((a, b) => (b.arena < a.arena || (b.arena === a.arena && b.macOverhead < a.macOverhead) ? b : a));
+  // the smallest arena whose MAC overhead stays within MAX_DEFAULT_OVERHEAD, among those that fit the budget; else the
+  // least overhead that fits; else the smallest arena
+  const fitting = candidates.filter((e) => e.arena <= budget);
+  const smallest = (xs: SearchEntry[]) => xs.reduce((a, b) => (b.arena < a.arena || (b.arena === a.arena && b.macOverhead < a.macOverhead) ? b : a));
+  const modest = fitting.filter((e) => e.macOverhead <= MAX_DEFAULT_OVERHEAD);
+  const pick = modest.length ? smallest(modest)
+    : fitting.length ? fitting.reduce((a, b) => (b.macOverhead < a.macOverhead ? b : a))
+      : smallest(candidates);
   return { split: pick.split, patches: pick.patches, search };
 }
 
@@ -139,7 +154,7 @@ function printTables(r: ModelReport, search: SearchResult | null): void {
     for (const e of search.pareto) {
       s.push([e.split === 0 ? 'whole' : String(e.split), e.split === 0 ? '-' : `${e.patches}x${e.patches}`, e.arena.toLocaleString('en-US'),
         `+${(100 * e.macOverhead).toFixed(1)}%`, e.split === 0 ? '-' : `+${(100 * e.stageMacOverhead).toFixed(1)}%`, e.inputPatch.join('-') || '-',
-        search.best === e ? 'best within the board SRAM' : ''] as string[]);
+        search.best === e ? 'least MACs within the board SRAM' : ''] as string[]);
     }
     out.push(s.toString());
   }
@@ -155,10 +170,83 @@ function printTables(r: ModelReport, search: SearchResult | null): void {
   process.stdout.write(out.join('\n') + '\n');
 }
 
+/** Run both modes on the board (progress on stderr) and fill the report's measured figures. */
+export function simulateModel(net: Network, board: Board, o: ModelOptions, planned: ReturnType<typeof planModel>, fail: Fail, label = ''): ModelReport {
+  const weights = networkWeights(net, o.seed), input = randomInput(net, o.seed);
+  const showProgress = o.progress ?? process.stderr.isTTY === true;
+  const run = (mode: 'whole' | 'patch'): NetRunResult => {
+    const bar = showProgress ? progressLine(`${label}${mode === 'whole' ? 'whole-layer' : 'patch-based'}`) : null;
+    try {
+      return runNetwork(net, weights, input, mode === 'whole' ? 'whole' : { patch: planned.patchPlan }, o.variant, board, {
+        memory: { inPlaceDepthwise: o.inplace }, schedule: o.schedule === 'unrolled' ? 'auto' : 'compact-2x2',
+        ...(bar ? { onProgress: bar.update } : {}),
+      });
+    } catch (e) {
+      const m = (e as Error).message;
+      if (/generator bug/.test(m)) throw e; // ours: the CLI reports it as an internal error
+      return fail(m);
+    } finally { bar?.done(); }
+  };
+  const r = planned.report;
+  const whole = withMeasurement(board, r.whole, measurementOf(run('whole')));
+  const patch = withMeasurement(board, r.patch!, measurementOf(run('patch')));
+  if (!whole.bitExact || !patch.bitExact) process.exitCode = 4;
+  return modelReport({ network: r.network, board, variant: o.variant, whole, patch, planOnly: false });
+}
+
+/**
+ * The MCUNetV2 paper's figures (Lin et al., NeurIPS 2021, arXiv 2110.15352; reference/patch-inference.md) for
+ * MobileNetV2 1.0/224 and MbV2-RD with 4x4 patches.
+ */
+export const PAPER = {
+  mbv2: { name: 'MobileNetV2 1.0/224', network: 'mobilenetv2', split: 5, wholeKB: 1372, patchKB: 172, stage: 0.42, overall: 0.10, inputPatch: 75 },
+  rd: { name: 'MbV2-RD 1.0/224', network: 'mbv2-rd', split: 4, wholeKB: 1372, patchKB: 172, stage: 0.18, overall: 0.03, inputPatch: 63 },
+} as const;
+export const PAPER_BOARDS = ['stm32h743', 'stm32f746g-disco'] as const;
+
+/** `--paper`: the comparison table (planned figures; with simulation, the cycle overhead on both boards). */
+function paperComparison(o: ModelOptions, boardOf: (name: string) => Board, fail: Fail): void {
+  const kB = (b: number) => `${(b / 1024).toFixed(1)} kB`;
+  const pct = (x: number) => `+${(100 * x).toFixed(1)}%`;
+  const rows: string[][] = [];
+  const json: Record<string, unknown> = {};
+  for (const [key, p] of Object.entries(PAPER) as [keyof typeof PAPER, (typeof PAPER)[keyof typeof PAPER]][]) {
+    const opts: ModelOptions = { ...o, width: 1.0, resolution: 224, split: p.split, patches: 4 };
+    const net = loadNetwork(p.network, opts, fail);
+    const measured: Record<string, ModelReport> = {};
+    let planned: ReturnType<typeof planModel> | null = null;
+    for (const b of PAPER_BOARDS) {
+      const board = boardOf(b);
+      planned = planModel(net, board, opts, net.name);
+      if (!o.planOnly) measured[b] = simulateModel(net, board, opts, planned, fail, `${p.name} on ${b}: `);
+    }
+    const r = planned!.report, pw = r.whole, pp = r.patch!;
+    const red = pw.plannedPeak / pp.plannedPeak;
+    rows.push(
+      [`${p.name}, 4x4 patches, split ${p.split}`, '', ''],
+      ['  peak SRAM whole-layer', `${p.wholeKB} kB`, kB(pw.plannedPeak)],
+      ['  peak SRAM patch-based', `${p.patchKB} kB`, kB(pp.plannedPeak)],
+      ['  reduction', `${(p.wholeKB / p.patchKB).toFixed(1)}x`, `${red.toFixed(2)}x`],
+      ['  input patch', `${p.inputPatch}x${p.inputPatch}`, `${pp.inputPatch![0]}x${pp.inputPatch![0]}`],
+      ['  patch-stage MAC overhead', pct(p.stage), `${pct(pp.stageMacOverheadUniform!)} (paper's count); ${pct(pp.stageMacOverhead!)} (MACs run)`],
+      ['  overall MAC overhead', pct(p.overall), `${pct(pp.macOverheadUniform!)} (paper's count); ${pct(pp.macOverhead!)} (MACs run)`],
+      ...PAPER_BOARDS.filter((b) => measured[b]).map((b) => {
+        const m = measured[b]!;
+        return [`  cycle overhead, ${b}`, '-', `${pct(m.patch!.cycleOverhead!)} (${(m.whole.latencyMs! ).toFixed(0)} -> ${m.patch!.latencyMs!.toFixed(0)} ms; measured peak ${kB(m.whole.measuredPeak!)} -> ${kB(m.patch!.measuredPeak!)}${m.whole.bitExact && m.patch!.bitExact ? ', bit-exact' : ', NOT BIT-EXACT'})`];
+      }),
+    );
+    json[key] = { paper: p, planned: r, measured };
+  }
+  if (o.json) { process.stdout.write(JSON.stringify(json) + '\n'); return; }
+  const t = new Table({ head: ['MCUNetV2 (NeurIPS 2021)', 'paper', `mcusim (${o.variant} kernels)`], style: { head: [], border: [], compact: true } });
+  for (const row of rows) t.push(row);
+  process.stdout.write(t.toString() + '\n');
+}
+
 /** Register `model` on the program; `boardOf` resolves a board name or file, `fail` reports a user mistake. */
 export function addModelCommand(program: Command, boardOf: (name: string) => Board, fail: Fail): void {
   program.command('model').description('plan and run a whole network on a board, layer by layer and patch by patch (MCUNetV2), and compare')
-    .argument('<network>', 'mobilenetv2, mbv2-rd (MobileNetV2 with its receptive field redistributed), or a network JSON file')
+    .argument('[network]', 'mobilenetv2, mbv2-rd (MobileNetV2 with its receptive field redistributed), or a network JSON file')
     .option('--width <w>', `width multiplier: ${MBV2_WIDTHS.join(', ')}`, widthArg, 1.0)
     .option('--resolution <r>', 'input height and width, 96 to 224', positiveInt('--resolution', 96, 224), 224)
     .option('--padding <style>', 'same (TFLite) or symmetric (PyTorch export)', choice(['same', 'symmetric'] as const, '--padding'), 'same')
@@ -176,34 +264,21 @@ export function addModelCommand(program: Command, boardOf: (name: string) => Boa
     .option('--seed <n>', 'seed of the weights, quantisation and input', positiveInt('--seed', 0, 2 ** 31 - 1), 1)
     .option('--json', 'print one JSON object { whole, patch, ... }')
     .option('--report <file.html>', 'write a self-contained HTML page with a memory-over-time chart and per-layer bars')
-    .action((name: string, o: ModelOptions) => {
+    .option('--paper', 'the MCUNetV2 comparison: MobileNetV2 1.0/224 and MbV2-RD in 4x4 patches, planned against the paper, and the measured cycle overhead on stm32h743 and stm32f746g-disco (minutes; --plan-only: instant)')
+    .action((name: string | undefined, o: ModelOptions) => {
+      if (o.paper) {
+        if (name !== undefined || o.split !== undefined || o.patches !== undefined || o.search) fail('--paper runs its own networks and configurations: give no network, --split, --patches or --search with it');
+        paperComparison(o, boardOf, fail);
+        return;
+      }
+      if (name === undefined) fail('a network is required: mobilenetv2, mbv2-rd, or a network JSON file (or --paper)');
       if (o.search && (o.split !== undefined || o.patches !== undefined)) fail('--search tries every split and patch count: give it or --split/--patches, not both');
       const board = boardOf(o.board);
-      const net = loadNetwork(name, o, fail);
+      const net = loadNetwork(name!, o, fail);
       let planned;
       try { planned = planModel(net, board, o, net.name); } catch (e) { return fail((e as Error).message); }
       let r = planned.report;
-      if (!o.planOnly) {
-        const weights = networkWeights(net, o.seed), input = randomInput(net, o.seed);
-        const showProgress = o.progress ?? process.stderr.isTTY === true;
-        const run = (mode: 'whole' | 'patch'): NetRunResult => {
-          const bar = showProgress ? progressLine(mode === 'whole' ? 'whole-layer' : 'patch-based') : null;
-          try {
-            return runNetwork(net, weights, input, mode === 'whole' ? 'whole' : { patch: planned.patchPlan }, o.variant, board, {
-              memory: { inPlaceDepthwise: o.inplace }, schedule: o.schedule === 'unrolled' ? 'auto' : 'compact-2x2',
-              ...(bar ? { onProgress: bar.update } : {}),
-            });
-          } catch (e) {
-            const m = (e as Error).message;
-            if (/generator bug/.test(m)) throw e; // ours: the CLI reports it as an internal error
-            return fail(m);
-          } finally { bar?.done(); }
-        };
-        const whole = withMeasurement(board, r.whole, measurementOf(run('whole')));
-        const patch = withMeasurement(board, r.patch!, measurementOf(run('patch')));
-        r = modelReport({ network: r.network, board, variant: o.variant, whole, patch, planOnly: false });
-        if (!whole.bitExact || !patch.bitExact) process.exitCode = 4;
-      }
+      if (!o.planOnly) r = simulateModel(net, board, o, planned, fail);
       if (o.report) {
         try { writeFileSync(o.report, modelReportHtml(r)); } catch (e) { fail(`cannot write ${o.report}: ${(e as NodeJS.ErrnoException).code}`); }
       }

@@ -44,7 +44,7 @@ describe('mcusim model --plan-only', () => {
     const r = await cli('model', 'mobilenetv2', '--width', '0.35', '--resolution', '144', '--board', 'stm32f412', '--search', '--plan-only');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Pareto front/);
-    expect(r.out).toMatch(/best within the board SRAM/);
+    expect(r.out).toMatch(/least MACs within the board SRAM/);
     const j = JSON.parse((await cli('model', 'mobilenetv2', '--width', '0.35', '--resolution', '144', '--board', 'stm32f412', '--search', '--plan-only', '--json')).out);
     // whole-layer 0.35/144 is the reference's analytic 283.5 kB, over the F412's 256 kB; the chosen patch plan fits
     expect(j.whole.plannedPeak).toBe(290304);
@@ -63,6 +63,24 @@ describe('mcusim model --plan-only', () => {
     expect(html).not.toMatch(/<script|src=|href=/); // nothing to fetch
   });
 
+  it('--paper --plan-only: the paper\'s figures beside the planners\' for MobileNetV2 and MbV2-RD', async () => {
+    const r = await cli('model', '--paper', '--plan-only', '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.mbv2.paper).toMatchObject({ wholeKB: 1372, patchKB: 172, stage: 0.42, overall: 0.10 });
+    expect(j.mbv2.planned.whole.plannedPeak).toBe(1404928);
+    expect(j.mbv2.planned.patch.plannedPeak).toBe(176400);
+    // MbV2-RD's 63x63 input patch (the paper's Table 1) and its patch stage of split 4
+    expect(j.rd.planned.patch.inputPatch[0]).toBe(63);
+    expect(j.rd.planned.patch.split).toBe(4);
+    expect(j.rd.planned.patch.stageMacOverheadUniform).toBeCloseTo(0.18, 1);
+    expect(j.mbv2.measured).toEqual({});
+    const t = await cli('model', '--paper', '--plan-only');
+    expect(t.out).toMatch(/reduction\s+│ 8\.0x\s+│ 7\.96x/);
+    expect((await cli('model', 'mobilenetv2', '--paper')).err).toMatch(/--paper runs its own networks/);
+    expect((await cli('model')).err).toMatch(/a network is required/);
+  });
+
   it('user mistakes are one-line messages naming the option', async () => {
     const bad = async (...args: string[]) => { const r = await cli('model', ...args); expect(r.code).not.toBe(0); expect(r.err).not.toMatch(/\n\s+at /); return r.err; };
     expect(await bad('mobilenetv2', '--width', '0.6', '--plan-only')).toMatch(/'0.6' is not one of 0.35, 0.5, 0.75, 1, 1.4 \(--width\)/);
@@ -73,5 +91,57 @@ describe('mcusim model --plan-only', () => {
     writeFileSync(f, '{"format": "mcusim-network/1",\n "input": {"h": 8, "w": 8, "c": 3, "scale": 0.1, "zeroPoint": 0},\n "layers": [{"name": "a", "op": "conv2d", "kernel": 3, "outChannels": 4, "weightScales": [0.1], "output": {"scale": 0.1, "zeroPoint": 0}, "stride": 0}]}');
     expect(await bad(f, '--plan-only')).toMatch(new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: layers\\[0\\]\\.stride`));
     expect(await bad(join(tempDir(), 'missing.json'), '--plan-only')).toMatch(/cannot read .*missing\.json: ENOENT/);
+  });
+});
+
+describe('mcusim model: both modes simulated', () => {
+  // A small network in a file: stem conv, an inverted residual block with its residual add, global pool, classifier.
+  const small = {
+    format: 'mcusim-network/1', name: 'tiny', seed: 3, input: { h: 16, w: 16, c: 3, scale: 0.02, zeroPoint: -5 },
+    layers: [
+      { name: 'stem', op: 'conv2d', block: 0, kernel: 3, stride: 2, padding: 'same', outChannels: 8, activation: 'relu6', output: { scale: 0.03, zeroPoint: -128 }, weightScales: 0.01 },
+      { name: 'b1.exp', op: 'pointwise', block: 1, outChannels: 16, activation: 'relu6', output: { scale: 0.03, zeroPoint: -128 }, weightScales: 0.02 },
+      { name: 'b1.dw', op: 'depthwise', block: 1, kernel: 3, padding: 'same', activation: 'relu6', output: { scale: 0.04, zeroPoint: -128 }, weightScales: 0.03 },
+      { name: 'b1.proj', op: 'pointwise', block: 1, outChannels: 8, output: { scale: 0.05, zeroPoint: 3 }, weightScales: 0.02 },
+      { name: 'b1.add', op: 'add', block: 1, inputs: ['stem', 'b1.proj'], output: { scale: 0.06, zeroPoint: 1 } },
+      { name: 'pool', op: 'avgpool', block: 2, kernel: 8 },
+      { name: 'fc', op: 'fully_connected', block: 2, outChannels: 10, output: { scale: 0.1, zeroPoint: 0 }, weightScales: 0.01 },
+    ],
+  };
+  it('a network file on stm32h743: bit-exact both ways, arena high-water = planned peak, patch overheads', async () => {
+    const f = join(tempDir(), 'tiny.json');
+    writeFileSync(f, JSON.stringify(small, null, 1));
+    const r = await cli('model', f, '--board', 'stm32h743', '--split', '2', '--patches', '2', '--json', '--no-progress');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    for (const m of [j.whole, j.patch]) {
+      expect(m.bitExact).toBe(true);
+      expect(m.arenaHighWater).toBe(m.plannedPeak);
+      expect(m.measuredPeak).toBe(m.arenaHighWater + m.stackBytes);
+      expect(m.macsPerCycle).toBeCloseTo(m.macs / m.cycles, 12);
+      expect(m.latencyMs).toBeCloseTo(m.cycles / 480e6 * 1e3, 9);
+      expect(m.fits).toBe(true);
+      // the per-layer cycles add up to at most the whole run (the input copies are phases of their own)
+      expect(m.layers.reduce((n: number, l: { cycles: number }) => n + l.cycles, 0)).toBeLessThanOrEqual(m.cycles);
+    }
+    // stage = stem + block 1 at 8x8 in 2x2 patches of 4x4: the stem's 3x3 stride-2 windows overlap by one row and column
+    expect(j.patch.macs).toBeGreaterThan(j.whole.macs);
+    expect(j.patch.cycleOverhead).toBeCloseTo(j.patch.cycles / j.whole.cycles - 1, 12);
+    // 4 output rows of block 1 need 6 rows at its 3x3 depthwise's input, which the stem makes from (6 - 1) * 2 + 3 rows
+    expect(j.patch.inputPatch[0]).toBe(13);
+  });
+
+  it('a network too big for the board runs on an enlarged copy and says by how much it is over', async () => {
+    const f = join(tempDir(), 'big.json');
+    const wider: Record<string, object> = { stem: { outChannels: 16 }, 'b1.exp': { outChannels: 64 }, 'b1.proj': { outChannels: 16 }, pool: { kernel: 48 } };
+    writeFileSync(f, JSON.stringify({ ...small, input: { ...small.input, h: 96, w: 96 }, layers: small.layers.map((l) => ({ ...l, ...wider[l.name] })) }));
+    const r = await cli('model', f, '--board', 'stm32f411re', '--split', '2', '--patches', '4', '--json', '--no-progress', '--variant', 'scalar');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    // whole-layer: the expansion reads the 48x48x16 stem output and writes 48x48x64: 184,320 bytes > 128 kB
+    expect(j.whole.fitsSram).toBe(false);
+    expect(j.whole.fitNote).toMatch(/^SRAM [\d.]+ kB > [\d.]+ kB \(sram; ran on an enlarged copy\)/);
+    expect(j.whole.bitExact).toBe(true);
+    expect(j.patch.fitsSram).toBe(true);
   });
 });
