@@ -116,6 +116,11 @@ function measurementOf(r: NetRunResult): ModeMeasurement {
     cycles: r.cycles, arenaHighWater: r.arenaHighWater, stackBytes: r.stackBytes, flashCode: r.flash - r.flashConstants,
     flashConstants: r.flashConstants, bitExact: r.bitExact,
     layerCycles: new Map(r.layerCycles.map((l) => [l.name, l.cycles])),
+    phases: r.phases.reduce<{ name: string; cycle: number }[]>((out, p) => {
+      const last = out[out.length - 1];
+      out.push({ name: p.name, cycle: last ? last.cycle + (r.phases[out.length - 1]!.cycles) : 0 });
+      return out;
+    }, []),
   };
 }
 

@@ -182,8 +182,24 @@ export interface ModeMeasurement {
   bitExact: boolean;
   /** cycles per layer name (patch mode: summed over patches) */
   layerCycles: Map<string, number>;
-  /** the cycle each step (by name, in order) started at, when known */
-  stepCycles?: (number | null)[];
+  /** the phases in the order they ran: name and the cycle (from the inference's start) each began at */
+  phases?: { name: string; cycle: number }[];
+}
+
+/**
+ * Memory over measured time: a point per phase that ran, with the planned live bytes of its step (a patch's phase
+ * `p3/b2.dw` is step `b2.dw` of the stage; input copies take the step after them).
+ */
+function timeline(steps: StepPoint[], phases: { name: string; cycle: number }[]): StepPoint[] {
+  const live = new Map(steps.map((s) => [s.name, s.live]));
+  const out: StepPoint[] = [];
+  for (let i = phases.length - 1, next = 0; i >= 0; i--) {
+    const step = phases[i]!.name.replace(/^p\d+\//, '');
+    const l = live.get(step) ?? next;
+    out.push({ name: phases[i]!.name, live: l, cycle: phases[i]!.cycle });
+    next = l;
+  }
+  return out.reverse();
 }
 
 /** Fill a mode's measured fields (and re-check the fit with the measured figures). */
@@ -198,7 +214,7 @@ export function withMeasurement(board: Board, m: ModeReport, x: ModeMeasurement)
     bitExact: x.bitExact,
     fits: x.fitsSram && x.fitsFlash, fitsSram: x.fitsSram, fitsFlash: x.fitsFlash, fitNote: x.fitNotes.join('; '),
     layers: m.layers.map((l) => ({ ...l, cycles: x.layerCycles.get(l.name) ?? null })),
-    steps: m.steps.map((s, i) => ({ ...s, cycle: x.stepCycles?.[i] ?? null })),
+    steps: x.phases ? timeline(m.steps, x.phases) : m.steps,
   };
 }
 
