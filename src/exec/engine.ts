@@ -53,6 +53,12 @@ export interface Block {
   /** size in bytes of the block's last instruction */
   lastSize: number;
   source: string;
+  /**
+   * The blocks looked up right after this one, most recent first (Engine.block's successor memo): the key (PC,
+   * ITSTATE, pipeline state) and the block; null: none yet
+   */
+  s1: Block | null; s1pc: number; s1its: number; s1ps: number;
+  s2: Block | null; s2pc: number; s2its: number; s2ps: number;
 }
 
 /** Undo the block's partial pass when an instruction throws: PC, ITSTATE and counters as at that instruction. */
@@ -78,8 +84,10 @@ export class Engine {
   private cache = new Map<number, Block>();
   private singles = new Map<number, Block>();
   private byState = new Map<number, Map<number, Block>>();
-  /** the MPU's instruction-fetch check while the MPU is enabled (null otherwise) */
-  fetchCheck: FetchCheck | null = null;
+  /** the MPU's instruction-fetch check while the MPU is enabled (null otherwise); a change ends the successor memo */
+  get fetchCheck(): FetchCheck | null { return this.check; }
+  set fetchCheck(c: FetchCheck | null) { this.check = c; this.prev = null; }
+  private check: FetchCheck | null = null;
   /** the pipeline model's runtime object, reached from blocks as `tm` */
   readonly tm: unknown;
 
@@ -90,6 +98,7 @@ export class Engine {
 
   /** Drop every translation (after a write to code): blocks are translated again, and marked again, on use. */
   invalidate(): void {
+    this.prev = null; // the old blocks (and their successor memos) are never reached again
     this.cache.clear();
     this.singles.clear();
     this.byState.clear();
@@ -97,8 +106,31 @@ export class Engine {
     this.s.codeChanged = 1;
   }
 
-  /** The block for the current (pc, ITSTATE) and pipeline state, translating it on first use. */
+  /** the block of the last lookup (not single, MPU off), whose successor memo the next lookup checks first */
+  private prev: Block | null = null;
+
+  /**
+   * The block for the current (pc, ITSTATE) and pipeline state, translating it on first use. The block looked up
+   * before remembers its last two successors: most lookups are answered there, without hashing the key (a number
+   * beyond 2^31 once the pipeline state is in it).
+   */
   block(pc: number, itstate: number, single: boolean, ps = 0): Block {
+    const p = this.prev;
+    if (p !== null && !single) {
+      if (p.s1pc === pc && p.s1ps === ps && p.s1its === itstate) return (this.prev = p.s1!);
+      if (p.s2pc === pc && p.s2ps === ps && p.s2its === itstate) return (this.prev = p.s2!);
+    }
+    const b = this.lookup(pc, itstate, single, ps);
+    if (single || this.fetchCheck !== null) { this.prev = null; return b; }
+    if (p !== null) {
+      p.s2 = p.s1; p.s2pc = p.s1pc; p.s2its = p.s1its; p.s2ps = p.s1ps;
+      p.s1 = b; p.s1pc = pc; p.s1its = itstate; p.s1ps = ps;
+    }
+    this.prev = b;
+    return b;
+  }
+
+  private lookup(pc: number, itstate: number, single: boolean, ps: number): Block {
     let map: Map<number, Block>;
     let key = pc + itstate * 0x100000000;
     if (this.fetchCheck === null && !single && ps < 0x2000) {
@@ -276,7 +308,10 @@ export class Engine {
     if (loops) body = `let iter=0;const maxIter=Math.floor(budget/${n});for(;;){s.ip=0;\n${body}\n}`;
     const source = `return function blk_${start.toString(16)}(s,m,budget){const r=s.r;try{\n${body}\n}catch(e){unwind(s,info);throw e;}};`;
     const fn = new Function('rt', 'info', 'unwind', 'tm', 'ft', 'fm', source)(rt, info, unwind, this.tm, ft, newFetchMemo()) as Block['fn'];
-    return { fn, n, info, selfLoop, cycles: cyc, entryState: ps0, endsWithCall, lastSize: n ? (a - info.addrs[n - 1]!) >>> 0 : 0, source };
+    return {
+      fn, n, info, selfLoop, cycles: cyc, entryState: ps0, endsWithCall, lastSize: n ? (a - info.addrs[n - 1]!) >>> 0 : 0, source,
+      s1: null, s1pc: -1, s1its: 0, s1ps: 0, s2: null, s2pc: -1, s2its: 0, s2ps: 0,
+    };
   }
 
   /** An IT-block rule the instruction breaks at this ITSTATE (executing it is UNPREDICTABLE: we fault). */
