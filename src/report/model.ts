@@ -4,9 +4,11 @@
  * memory and patch planners (src/net/memplan.ts, patch.ts); measured figures (cycles, high-water marks, bit-exactness)
  * are filled in from a simulated run when there is one, and are null with --plan-only. No Node import: core.
  *
- * Fit: a mode fits when its SRAM (the planned arena, or the measured arena high-water mark plus the stack once
- * measured) fits the board's main data SRAM (src/kernels/layout.ts mainSram: the region the arena goes in) and its flash
- * (constants, plus code once built) fits the code memory (codeRegion).
+ * Fit: a mode fits when its SRAM (the planned arena plus a stack allowance; once built, the firmware's argument block,
+ * arena and stack reserve) fits the board's SRAM budget (`sramBudget` in the board file: what MCUNet counts for the
+ * board, e.g. the F746's 320 kB of contiguous DTCM + SRAM1 + SRAM2; else the main data SRAM, src/kernels/layout.ts
+ * mainSram) and its flash (constants, plus code once built) fits the code memory (codeRegion). The firmware keeps the
+ * arena in one region (mainSram): an arena within the budget but beyond that region runs in an enlarged copy of it.
  */
 import type { Board } from '../board/schema.js';
 import { codeRegion, mainSram } from '../kernels/layout.js';
@@ -124,8 +126,15 @@ function liveByLayer(plan: MemPlan, layers: number): number[] {
 
 const kb = (b: number) => `${(b / 1024).toFixed(1)} kB`;
 
+/** The SRAM a network may use on the board: its `sramBudget`, else its main data SRAM region. */
+export function sramBudget(board: Board): { name: string; size: number } {
+  if (board.sramBudget !== undefined) return { name: 'SRAM budget', size: board.sramBudget };
+  const r = mainSram(board);
+  return { name: r.name, size: r.size };
+}
+
 function fit(board: Board, sramBytes: number, flashBytes: number): { fits: boolean; fitsSram: boolean; fitsFlash: boolean; fitNote: string } {
-  const sram = mainSram(board), flash = codeRegion(board);
+  const sram = sramBudget(board), flash = codeRegion(board);
   const fitsSram = sramBytes <= sram.size, fitsFlash = flashBytes <= flash.size;
   const notes: string[] = [];
   if (!fitsSram) notes.push(`SRAM ${kb(sramBytes)} > ${kb(sram.size)} (${sram.name})`);
@@ -222,7 +231,7 @@ export function withMeasurement(board: Board, m: ModeReport, x: ModeMeasurement)
 export function modelReport(o: {
   network: string; board: Board; variant: string; whole: ModeReport; patch: ModeReport | null; planOnly: boolean;
 }): ModelReport {
-  const sram = mainSram(o.board), flash = codeRegion(o.board);
+  const sram = sramBudget(o.board), flash = codeRegion(o.board);
   let patch = o.patch;
   if (patch && patch.cycles !== null && o.whole.cycles !== null) patch = { ...patch, cycleOverhead: patch.cycles / o.whole.cycles - 1 };
   return {
@@ -311,7 +320,7 @@ export function modeRows(r: ModelReport): string[][] {
     row('latency', (m) => orDash(m.latencyMs, (v) => `${v.toFixed(1)} ms at ${r.clockHz / 1e6} MHz`)),
     row('MAC/cycle', (m) => orDash(m.macsPerCycle, (v) => v.toFixed(3))),
     row('bit-exact', (m) => orDash(m.bitExact, (v) => (v ? 'yes' : 'NO'))),
-    row('fits', (m) => (m.fits ? `yes (${r.sram.name} ${kb(r.sram.size)}, ${r.flashRegion.name} ${kb(r.flashRegion.size)})` : `no: ${m.fitNote}`)),
+    row('fits', (m) => (m.fits ? `yes (${r.sram.name} ${kb(r.sram.size)}, ${r.flashRegion.name} ${kb(r.flashRegion.size)})${m.fitNote ? `; ${m.fitNote}` : ''}` : `no: ${m.fitNote}`)),
     ...(r.patch ? [row('input patch', (m) => (m.inputPatch ? m.inputPatch.join(' -> ') : '-'))] : []),
   ];
 }
