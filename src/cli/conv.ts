@@ -38,7 +38,7 @@ interface ConvOptions {
   input: number[]; kernel: number[]; outChannels?: number; stride: number; dilation: number; padding: Padding;
   depthwise?: boolean; depthMultiplier: number; variant: KernelVariant; board: string; seed: number;
   inputZeroPoint?: number; outputZeroPoint?: number; activation: Activation; emit?: string; json?: boolean; data?: string;
-  caches: 'on' | 'off';
+  caches: 'on' | 'off'; weights: 'int8' | 'int16';
 }
 
 /** Register `conv` on the program; `boardOf` resolves a board name or file, `fail` reports a user mistake. */
@@ -60,6 +60,7 @@ export function addConvCommand(program: Command, boardOf: (name: string) => Boar
     .option('--activation <a>', 'none, relu, relu6', choice(['none', 'relu', 'relu6'] as const, '--activation'), 'none')
     .option('--data <file.json>', 'input and weights from a file: { "input": [...], "weights": [...] } (int8 values, NHWC and OHWI/1HWC)')
     .option('--caches <on|off>', 'Cortex-M7 L1 caches during the layer', choice(['on', 'off'] as const, '--caches'), 'on')
+    .option('--weights <format>', 'simd weights in flash: int8 (widened in the loop) or int16 (pre-widened: twice the flash; the unrolled Cortex-M4 schedule)', choice(['int8', 'int16'] as const, '--weights'), 'int8')
     .option('--emit <file.s>', 'write the generated assembly (the whole firmware) to a file')
     .option('--json', 'print one JSON object instead of the table')
     .action((o: ConvOptions) => {
@@ -84,7 +85,7 @@ export function addConvCommand(program: Command, boardOf: (name: string) => Boar
       else { const d = randomLayerData(spec, o.seed); data = { input: d.input.data, weights: d.weights?.data ?? null }; }
       let r;
       try {
-        r = runKernel(spec, data, { variant: o.variant, board, cachesOn: o.caches === 'on' });
+        r = runKernel(spec, data, { variant: o.variant, board, cachesOn: o.caches === 'on', weights: o.weights });
       } catch (e) {
         const m = (e as Error).message ?? String(e);
         if (/^kernel generator bug/.test(m)) throw e; // ours, not the user's: the CLI reports it as an internal error

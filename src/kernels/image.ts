@@ -19,9 +19,11 @@ import type { Board } from '../board/schema.js';
 import { planLayer, type LayerPlan, type LayerSpec } from '../nn/spec.js';
 import { MCUSIM_BASE, SIMCTL } from '../sys/simctl.js';
 import { byteLines, wordLines } from './asm.js';
-import { checkFits, layoutFor, STACK_BYTES, type KernelLayout } from './layout.js';
+import { alignUp, ARRAY_ALIGN, checkFits, layoutFor, STACK_BYTES, type KernelLayout } from './layout.js';
 import { checkScalarSupport, scalarKernel, type ScalarKernel } from './scalar.js';
 import { simdLayerKernel as simdKernel, simdLayerSupport as simdSupport } from './simd-dw.js';    // simd.ts's kernels, and simd-dw.ts's depthwise 3x3
+import type { SimdKernel } from './simd.js';
+import type { WeightFormat } from './simd8.js';
 
 /**
  * Kernel variants: 'scalar' (ARMv7-M, scalar.ts), 'simd' (ARMv7E-M DSP, simd.ts; assembled for cortex-m4). A layer
@@ -68,8 +70,18 @@ export interface LayerImage {
 
 const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
+/** Options of the image builder beyond the variant. */
+export interface LayerImageOptions {
+  /**
+   * How the simd kernels store their weights in flash (default 'int8': 4 a word, widened at run time; 'int16': widened
+   * at generation time, twice the bytes, and on a Cortex-M4 the unrolled pointwise schedule, the fastest). The scalar
+   * kernels always read int8 weights.
+   */
+  weights?: WeightFormat;
+}
+
 /** The firmware of a layer as assembly text, with the pieces it was made from. */
-export function buildLayerSource(spec: LayerSpec | LayerPlan, data: KernelData, variant: KernelVariant, board: Board): {
+export function buildLayerSource(spec: LayerSpec | LayerPlan, data: KernelData, variant: KernelVariant, board: Board, opts: LayerImageOptions = {}): {
   plan: LayerPlan; layout: KernelLayout; kernel: ScalarKernel; text: string; kernelKind: 'scalar' | 'simd'; fallbackReason: string | null;
   /** bytes reserved for the stack at the top of the SRAM: STACK_BYTES, or the kernel's stack when it needs more */
   stackReserve: number;
@@ -85,18 +97,22 @@ export function buildLayerSource(spec: LayerSpec | LayerPlan, data: KernelData, 
   if (input.length !== inN) throw new RangeError(`input: expected ${inN} values (${plan.inH}x${plan.inW}x${plan.inC}), got ${input.length}`);
   const wN = plan.weightShape ? plan.weightShape.reduce((a, b) => a * b, 1) : 0;
   if (weights.length !== wN) throw new RangeError(`weights: expected ${wN} values (${plan.weightShape?.join('x')}), got ${weights.length}`);
-  const fallbackReason = variant === 'simd' ? simdSupport(plan) : null;
+  const fmt = opts.weights ?? 'int8';
+  if (fmt !== 'int8' && fmt !== 'int16') throw new Error(`weights: expected int8 or int16, got ${String(fmt)}`);
+  const fallbackReason = variant === 'simd' ? simdSupport(plan, fmt) : null;
   const kernelKind = variant === 'simd' && fallbackReason === null ? 'simd' : 'scalar';
-  // the unrolled pointwise schedule (constants in literal pools beside the code, tens of KB of code) pays off on a
-  // Cortex-M4, flash wait states included (measured, 2 x 4 tiles: 16->96 / 96->24 at 28x28 on the F411 0.613 / 0.743
-  // against the compact schedule's 0.499 / 0.651), not on the M7 boards, where the code outgrows the L1 I-cache
-  // (0.40 / 0.50 against 0.84 / 1.13 on the H743)
+  // int16 weights: the unrolled pointwise schedule (constants in literal pools beside the code, tens of KB of code)
+  // pays off on a Cortex-M4, flash wait states included (measured, 2 x 4 tiles: 16->96 / 96->24 at 28x28 on the F411
+  // 0.613 / 0.743 against the compact schedule's 0.499 / 0.651), not on the M7 boards, where the code outgrows the L1
+  // I-cache (0.40 / 0.50 against 0.84 / 1.13 on the H743). int8 weights: the compact schedule everywhere.
   const unrolledPays = board.core === 'cortex-m4';
-  const kernel: ScalarKernel & { omitRawWeights?: boolean; inlineConstantBytes?: number } = kernelKind === 'simd'
-    ? simdKernel(plan, weights, { schedule: unrolledPays ? 'auto' : 'compact-2x2' })
+  const kernel: ScalarKernel & Partial<Pick<SimdKernel, 'omitRawWeights' | 'inlineConstantBytes' | 'quantTables'>> = kernelKind === 'simd'
+    ? simdKernel(plan, weights, { schedule: unrolledPays ? 'auto' : 'compact-2x2', weights: fmt, core: board.core })
     : scalarKernel(plan, weights);
-  // the simd kernel reads its reordered table (extraTables), not the raw weights and bias
+  // the simd kernel reads its reordered table (extraTables), not the raw weights and bias; and the multipliers and
+  // shifts only when it runs the general requantisation
   const raw = !kernel.omitRawWeights;
+  const quant = kernel.quantTables ?? true;
   const layout = layoutFor(plan, board);
   // a kernel whose stack (its frame, e.g. the simd kernels' widened input) needs more than STACK_BYTES reserves more
   const stackReserve = Math.max(STACK_BYTES, (kernel as { stackBytes?: number }).stackBytes ?? 0);
@@ -150,18 +166,26 @@ export function buildLayerSource(spec: LayerSpec | LayerPlan, data: KernelData, 
       ...wordLines(kernel.bias),
     ] : []),
     ...kernel.extraTables.flatMap((t) => ['  .balign 8', `${t.name}:    @ int32 x ${t.values.length}: ${t.comment}`, ...wordLines(t.values)]),
-    '  .balign 8',
-    `multipliers:    @ int32 x ${plan.outC}`,
-    ...wordLines(plan.multipliers),
-    '  .balign 8',
-    `shifts:    @ int32 x ${plan.outC}`,
-    ...wordLines(plan.shifts),
+    ...(quant ? [
+      '  .balign 8',
+      `multipliers:    @ int32 x ${plan.outC}`,
+      ...wordLines(plan.multipliers),
+      '  .balign 8',
+      `shifts:    @ int32 x ${plan.outC}`,
+      ...wordLines(plan.shifts),
+    ] : []),
     '',
     '  .section .input, "aw"',
     `input:    @ NHWC ${plan.inH}x${plan.inW}x${plan.inC}, int8`,
     ...byteLines(input),
     '',
   ];
+  // the layout's constants: without the tables the kernel does not read
+  const wBytes = plan.weightShape ? plan.weightShape.reduce((x, y) => x * y, 1) : 0;
+  const dropped = (raw ? 0 : wBytes + 4 * plan.outC) + (quant ? 0 : 8 * plan.outC);
+  const droppedAligned = (raw ? 0 : alignUp(wBytes, ARRAY_ALIGN) + alignUp(4 * plan.outC, ARRAY_ALIGN)) + (quant ? 0 : 2 * alignUp(4 * plan.outC, ARRAY_ALIGN));
+  layout.weightBytes -= dropped;
+  layout.constantBytes -= droppedAligned;
   return { plan, layout, kernel, text: src.join('\n'), kernelKind, fallbackReason, stackReserve };
 }
 
@@ -176,9 +200,9 @@ export function assembleOrThrow(text: string, base: number, sectionAddresses: Re
 }
 
 /** Build and assemble the firmware of a layer. */
-export function buildLayerImage(spec: LayerSpec | LayerPlan, data: KernelData, opts: { variant?: KernelVariant; board: Board }): LayerImage {
+export function buildLayerImage(spec: LayerSpec | LayerPlan, data: KernelData, opts: { variant?: KernelVariant; board: Board } & LayerImageOptions): LayerImage {
   const variant = opts.variant ?? 'scalar';
-  const { plan, layout, kernel, text, kernelKind, fallbackReason, stackReserve } = buildLayerSource(spec, data, variant, opts.board);
+  const { plan, layout, kernel, text, kernelKind, fallbackReason, stackReserve } = buildLayerSource(spec, data, variant, opts.board, { weights: opts.weights ?? 'int8' });
   const asm = assembleOrThrow(text, layout.imageBase, { '.text': layout.imageBase, '.input': layout.input.address }, 'layer.s',
     kernelKind === 'simd' ? 'cortex-m4' : 'cortex-m3');
   const sym = (n: string) => {
@@ -199,8 +223,8 @@ export function buildLayerImage(spec: LayerSpec | LayerPlan, data: KernelData, o
     symbols: { kernel: kernelAddr, kernelEnd, output: layout.output.address, done: sym('done') },
     codeBytes: kernelEnd - kernelAddr,
     flashBytes,
-    // constants the kernel keeps in literal pools inside its code (the unrolled simd schedule) are weights too
-    weightBytes: layout.weightBytes + ((kernel as { inlineConstantBytes?: number }).inlineConstantBytes ?? 0) + kernel.extraTables.reduce((n, t) => n + 4 * t.values.length, 0) -
-      ((kernel as { omitRawWeights?: boolean }).omitRawWeights ? (plan.weightShape ? plan.weightShape.reduce((a, b) => a * b, 1) : 0) + 4 * plan.outC : 0),
+    // the tables in the image (buildLayerSource left the ones the kernel does not read out of layout.weightBytes), and
+    // the constants the kernel keeps in literal pools inside its code (the unrolled simd schedule)
+    weightBytes: layout.weightBytes + ((kernel as { inlineConstantBytes?: number }).inlineConstantBytes ?? 0) + kernel.extraTables.reduce((n, t) => n + 4 * t.values.length, 0),
   };
 }

@@ -25,13 +25,19 @@
  *                    shifts       int32 per output channel (QuantizeMultiplier's shift, in [-31, 30])
  *                  The DSP-SIMD kernels read their own reordered tables instead of `weights` and `bias` (left out):
  *                    simd_weights (simd.ts, compact pointwise), conv_weights (simd-conv.ts), dw_weights
- *                    (simd-dw.ts): records of int32 bias and requantisation parameters and int16 weight pairs in the
- *                    order the kernel reads them (each file's header gives the record). The unrolled pointwise kernel
- *                    (simd.ts, 'unrolled-OxP') has no table: its constants are literal pools inside the kernel's code
- *                    (between its blocks, read PC-relative): per block of O channels 2 x bias, per half-group of 2
- *                    input channels one word per channel (int16 lanes [2 w(4g+h), 2 w(4g+h+2)]), M and
- *                    T = 2^(R-1) + zp 2^R per channel. Widened to int16, the weights take twice their int8 bytes;
- *                    weightBytes counts every table and pool word.
+ *                    (simd-dw.ts): records of int32 bias and requantisation parameters and the weights in the order
+ *                    the kernel reads them (each file's header gives the record). The weights are stored
+ *                    - int8 (the default, `weights: 'int8'`; simd8.ts): 4 a word, widened with SXTB16 / SXTB16 ROR #8
+ *                      in the inner loop; a channel takes its weights (rounded up to whole words) and 12 bytes of
+ *                      bias, M and T = 2^(R-1) + zp 2^R (R is T's trailing zeros + 1), 8 with one shift for all;
+ *                    - or int16 (`weights: 'int16'`): widened at generation time, twice the bytes, plus the shift word
+ *                      (and, for the depthwise kernel, a folded bias per pixel class).
+ *                    The `multipliers` and `shifts` tables stay only when the kernel runs the general requantisation
+ *                    (requant.ts reads them; SimdKernel.quantTables). The unrolled pointwise kernel (simd.ts,
+ *                    'unrolled-OxP', int16 only) has no table: its constants are literal pools inside the kernel's
+ *                    code (between its blocks, read PC-relative): per block of O channels 2 x bias, per half-group of
+ *                    2 input channels one word per channel (int16 lanes [2 w(4g+h), 2 w(4g+h+2)]), M and
+ *                    T = 2^(R-1) + zp 2^R per channel. weightBytes counts every table and pool word.
  *
  * SRAM (the board's main data SRAM, see `mainSram`), from its base:
  *   input    int8 NHWC [1][inH][inW][inC] at the base (aligned to 8: the region base)
@@ -103,7 +109,7 @@ export interface KernelLayout {
   stackTop: number;
   /** bytes of constants in flash: weights, bias, multipliers, shifts (with alignment padding) */
   constantBytes: number;
-  /** weights + bias + multipliers + shifts, without padding */
+  /** weights + bias + multipliers + shifts, without padding (the image builder takes out the tables a kernel does not read) */
   weightBytes: number;
   /** SRAM the layer needs: input, output (with alignment) and STACK_BYTES */
   sramBytes: number;

@@ -11,6 +11,7 @@ import { planLayer, type LayerPlan, type LayerSpec } from '../nn/spec.js';
 import { compareInt8 } from '../nn/tensor.js';
 import { STACK_BYTES } from './layout.js';
 import { buildLayerImage, LAYER_PHASE, type KernelData, type KernelVariant } from './image.js';
+import type { WeightFormat } from './simd8.js';
 
 export interface RunKernelOptions {
   variant?: KernelVariant;
@@ -25,6 +26,12 @@ export interface RunKernelOptions {
   timing?: boolean;
   /** instruction budget (default: 64 per MAC plus a million) */
   maxInstructions?: number;
+  /**
+   * How the simd kernels store their weights in flash: 'int8' (default: 4 weights a word, widened with SXTB16 in the
+   * inner loop; about the weights' own bytes) or 'int16' (widened at generation time: twice the flash, a little
+   * faster, and on a Cortex-M4 the unrolled pointwise schedule). No effect on the scalar variant.
+   */
+  weights?: WeightFormat;
 }
 
 /** A simulated output checked against the reference (a layer's, a network's). */
@@ -46,8 +53,14 @@ export interface KernelRunResult extends CheckedOutput {
   macsPerCycle: number;
   /** bytes of the kernel function and its literal pool */
   codeBytes: number;
-  /** weights + bias + multipliers + shifts (+ the folded bias of interior pixels where the kernel has one), bytes */
+  /**
+   * the constants in flash, bytes: weights, bias and requantisation parameters as the kernel stores them (the scalar
+   * kernels: int8 weights, bias, multipliers, shifts, and the folded bias of interior pixels where the kernel has one;
+   * the simd kernels: their records, and `multipliers` / `shifts` only when they run the general requantisation)
+   */
   weightBytes: number;
+  /** how the weights are stored in flash: 'int8' (the scalar kernels, and the simd ones by default) or 'int16' */
+  weightFormat: WeightFormat;
   /** bytes of flash the image takes: vectors, start-up, kernel, constants */
   flashBytes: number;
   /**
@@ -79,7 +92,7 @@ export function runKernel(spec: LayerSpec | LayerPlan, data: KernelData, opts: R
   const board = typeof opts.board === 'string' ? getBoard(opts.board) : opts.board;
   const variant = opts.variant ?? 'scalar';
   const plan = 'multipliers' in spec && 'outputShape' in spec ? spec : planLayer(spec);
-  const img = buildLayerImage(plan, data, { variant, board });
+  const img = buildLayerImage(plan, data, { variant, board, weights: opts.weights ?? 'int8' });
   const timed = opts.timing !== false;
   const bm = createBoardMachine(board, { timing: timed, memory: { cachesOn: opts.cachesOn ?? true } });
   const m = bm.machine;
@@ -121,6 +134,7 @@ export function runKernel(spec: LayerSpec | LayerPlan, data: KernelData, opts: R
     macsPerCycle: cycles > 0 ? plan.macs / cycles : 0,
     codeBytes: img.codeBytes,
     weightBytes: img.weightBytes,
+    weightFormat: img.kernelKind === 'simd' ? (img.kernel as { weightFormat?: WeightFormat }).weightFormat ?? 'int16' : 'int8',
     flashBytes: img.flashBytes,
     sramHighWater,
     stackBytes,

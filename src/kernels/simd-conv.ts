@@ -44,8 +44,9 @@
  */
 import type { LayerPlan } from '../nn/spec.js';
 import { addImm, cmpImm, movImm, Asm } from './asm.js';
-import type { RequantMode, SimdKernel } from './simd.js';
+import type { RequantMode, SimdKernel, SimdOptions } from './simd.js';
 import { channelLoop, channelParams, matrixBlock, packRecords, recordLayout } from './simd.js';
+import { channelParams8, matrixBlock8, packRecords8, paramWords8, recordLayout8, reductionShape, type WeightFormat } from './simd8.js';
 
 /** Largest number of groups of 4 reduction values (K' / 4): LDR / STR immediate offsets of records and buffer. */
 export const SIMD_CONV_MAX_GROUPS = 240;
@@ -108,8 +109,8 @@ export function convRequantMode(plan: LayerPlan, weights: Int8Array): ConvRequan
 const matrixMode = (mode: ConvRequantMode): RequantMode => (mode === 'fast' ? 'right-zp' : 'general');
 const paramWords = (mode: ConvRequantMode) => (mode === 'fast' ? 3 : 1);
 
-/** The `conv_weights` table (file header) as int32 words. */
-export function convWeightStream(plan: LayerPlan, weights: Int8Array, mode: ConvRequantMode): Int32Array {
+/** The `conv_weights` table (file header; int8: simd8.ts's records) as int32 words. */
+export function convWeightStream(plan: LayerPlan, weights: Int8Array, mode: ConvRequantMode, fmt: WeightFormat = 'int16'): Int32Array {
   const { inC, kw } = plan;
   const segs = convSegments(plan);
   const { G } = convReduction(plan);
@@ -122,6 +123,11 @@ export function convWeightStream(plan: LayerPlan, weights: Int8Array, mode: Conv
     const kx = s.kx0 + Math.floor(t / inC), ic = t % inC;
     return weights[oc * n + (s.ky * kw + kx) * inC + ic]!;
   };
+  if (fmt === 'int8') {
+    // int8 weights are not doubled: the widened inputs are (SADD16), and the bias
+    return packRecords8(plan.outC, G, (oc) => channelParams8(plan, matrixMode(mode), oc), paramWords8(matrixMode(mode)),
+      (oc) => Math.imul(plan.bias ? plan.bias[oc]! : 0, mode === 'fast' ? 2 : 1), w);
+  }
   return packRecords(plan.outC, G, (oc) => channelParams(plan, matrixMode(mode), oc), paramWords(mode), mode === 'fast' ? 2 : 1,
     (oc) => (plan.bias ? plan.bias[oc]! : 0), w);
 }
@@ -131,13 +137,15 @@ export function convWeightStream(plan: LayerPlan, weights: Int8Array, mode: Conv
  * #16 iy0, #20 ix0 (the next pixel's tap (0, 0)), #24 its input address, #28 the row's first pixel's input address;
  * #32 the widened buffer (2 pixels x G groups x 8 bytes), then the border scratch (K' bytes)
  */
-const FR = { PAIRS: 0, WSTART: 4, WPAIRS_END: 8, OXL: 12, IY0: 16, IX0: 20, XP: 24, XPROW: 28, BUF: 32 } as const;
-const bufOff = (G: number, p: number, g: number, h: number) => FR.BUF + 8 * (p * G + g) + 4 * h;
+const FR = { PAIRS: 0, WSTART: 4, WPAIRS_END: 8, OXL: 12, IY0: 16, IX0: 20, XP: 24, XPROW: 28, OUT: 32, BUF: 40 } as const;
+/** the widened buffer: int16 weights, pixel after pixel; int8 weights, a group's two pixels side by side (simd8.ts Buf8) */
+type Slot = (p: number, g: number, h: number) => number;
+const slotOf = (fmt: WeightFormat, G: number): Slot => (fmt === 'int8' ? (p, g, h) => FR.BUF + 16 * g + 8 * p + 4 * h : (p, g, h) => FR.BUF + 8 * (p * G + g) + 4 * h);
 
 /**
  * Widen the segments into buffer slot p: segment s read from `base` + `at(s)`. Uses r1-r4, r6-r12, lr.
  */
-function widenSegments(a: Asm, plan: LayerPlan, base: string, at: (s: ConvSegment) => number, p: number, G: number): void {
+function widenSegments(a: Asm, plan: LayerPlan, base: string, at: (s: ConvSegment) => number, p: number, slot: Slot, x2: boolean): void {
   const off = plan.inputOffset & 0xffff;
   a.i(...movImm('r12', (off | (off << 16)) | 0).map((l) => `${l}    @ input offset ${plan.inputOffset} in both lanes`));
   const LD = ['r1', 'r2', 'r3'], ST = ['r4', 'r6', 'r7', 'r8', 'r9', 'r10'];
@@ -150,9 +158,10 @@ function widenSegments(a: Asm, plan: LayerPlan, base: string, at: (s: ConvSegmen
       const n = Math.min(3, per - j0);
       for (let q = 0; q < n; q++) a.i(`ldr.w ${LD[q]}, [${rb}, #${ro + 4 * (j0 + q)}]    @ ${what}, bytes ${4 * (j0 + q)}..${4 * (j0 + q) + 3}`);
       for (let q = 0; q < n; q++) a.i(`sxtab16 ${ST[2 * q]}, r12, ${LD[q]}`, `sxtab16 ${ST[2 * q + 1]}, r12, ${LD[q]}, ror #8`);
+      if (x2) for (let q = 0; q < n; q++) a.i(`sadd16 ${ST[2 * q]}, ${ST[2 * q]}, ${ST[2 * q]}`, `sadd16 ${ST[2 * q + 1]}, ${ST[2 * q + 1]}, ${ST[2 * q + 1]}`);
       for (let q = 0; q < n; q++) {
         const g = s.start / 4 + j0 + q;
-        a.i(`str.w ${ST[2 * q]}, [sp, #${bufOff(G, p, g, 0)}]`, `str.w ${ST[2 * q + 1]}, [sp, #${bufOff(G, p, g, 1)}]`);
+        a.i(`str.w ${ST[2 * q]}, [sp, #${slot(p, g, 0)}]`, `str.w ${ST[2 * q + 1]}, [sp, #${slot(p, g, 1)}]`);
       }
     }
   }
@@ -176,7 +185,7 @@ function byteRun(a: Asm, n: number, src: string | null, dst: string, id: string)
 }
 
 /** im2col of the next pixel into buffer slot p, then step the pixel walk (frame). */
-function gather(a: Asm, plan: LayerPlan, p: number, id: string): void {
+function gather(a: Asm, plan: LayerPlan, p: number, id: string, slot: Slot, x2: boolean): void {
   const { inH, inW, inC, kh, kw, dh, dw } = plan;
   const { G } = convReduction(plan);
   const S = inW * inC;
@@ -192,7 +201,7 @@ function gather(a: Asm, plan: LayerPlan, p: number, id: string): void {
   if (!padded || interiorPossible) {
     a.c('interior pixel: widen straight from the input');
     a.i(`ldr r5, [sp, #${FR.XP}]`);
-    widenSegments(a, plan, 'r5', (s) => s.ky * dh * S + s.kx0 * dw * inC, p, G);
+    widenSegments(a, plan, 'r5', (s) => s.ky * dh * S + s.kx0 * dw * inC, p, slot, x2);
   }
   if (padded) {
     if (interiorPossible) a.i(`b ${id}_next`);
@@ -215,7 +224,7 @@ function gather(a: Asm, plan: LayerPlan, p: number, id: string): void {
     if (dw === 1 && segs[0]!.len4 > segs[0]!.len) a.i(`add.w r1, r1, #${segs[0]!.len4 - segs[0]!.len}    @ the row padding (meets zero weights)`);
     a.i(...addImm('r5', 'r5', dh * S, 'r2'), `add.w r6, r6, #${dh}`, 'subs r9, r9, #1', `bne ${id}_ky`);
     a.i(...addImm('r5', 'sp', scr, 'r2'));
-    widenSegments(a, plan, 'r5', (s) => s.start, p, G);
+    widenSegments(a, plan, 'r5', (s) => s.start, p, slot, x2);
   }
   a.label(`${id}_next`, 'the next pixel');
   a.i(`ldr r5, [sp, #${FR.XP}]`, ...addImm('r5', 'r5', plan.sw * inC, 'r1'), `str r5, [sp, #${FR.XP}]`);
@@ -230,22 +239,25 @@ function gather(a: Asm, plan: LayerPlan, p: number, id: string): void {
 }
 
 /** The DSP-SIMD im2col convolution kernel of a layer (throws naming the parameter when unsupported). */
-export function simdConvKernel(plan: LayerPlan, weights: Int8Array): SimdKernel {
+export function simdConvKernel(plan: LayerPlan, weights: Int8Array, opts: Pick<SimdOptions, 'weights' | 'core'> = {}): SimdKernel {
   const why = simdConvSupport(plan);
   if (why) throw new Error(why);
+  const fmt = opts.weights ?? 'int8';
   const { inC, outC, inW, kh, kw } = plan;
   const { K, G } = convReduction(plan);
   const mode = convRequantMode(plan, weights);
   const rq = matrixMode(mode);
-  const stream = convWeightStream(plan, weights, mode);
-  const k = paramWords(mode);
+  const stream = convWeightStream(plan, weights, mode, fmt);
+  const k = fmt === 'int8' ? paramWords8(rq) : paramWords(mode);
+  const slot = slotOf(fmt, G), x2 = fmt === 'int8' && mode === 'fast';
   const padded = plan.pad.top + plan.pad.bottom + plan.pad.left + plan.pad.right > 0;
   const frame = Math.ceil((FR.BUF + 16 * G + (padded ? K : 0)) / 8) * 8;
   const npx = plan.outH * plan.outW, pairs = Math.floor(npx / 2);
   const L2 = recordLayout(G, 2, k), L1 = recordLayout(G, 1, k);
-  const pairBytes = Math.floor(outC / 2) * L2.size;
+  const L28 = recordLayout8(G, 2, k), L18 = recordLayout8(G, 1, k);
+  const pairBytes = Math.floor(outC / 2) * (fmt === 'int8' ? L28.size : L2.size);
   const a = new Asm();
-  a.c(`conv ${kh}x${kw} DSP-SIMD (im2col): ${plan.inH}x${inW}x${inC} -> ${plan.outH}x${plan.outW}x${outC}, stride ${plan.sh}x${plan.sw}, ` +
+  a.c(`conv ${kh}x${kw} DSP-SIMD (im2col, ${fmt} weights): ${plan.inH}x${inW}x${inC} -> ${plan.outH}x${plan.outW}x${outC}, stride ${plan.sh}x${plan.sw}, ` +
     `dilation ${plan.dh}x${plan.dw}, pads t${plan.pad.top} b${plan.pad.bottom} l${plan.pad.left} r${plan.pad.right}; ` +
     `reduction ${convSegments(plan).length} segment(s), ${K} values (${G} groups); requantisation ${mode}`);
   a.c(`frame ${frame} bytes: pixel walk state, the widened buffer (2 x ${8 * G} bytes)${padded ? `, the border scratch (${K} bytes)` : ''}`);
@@ -258,25 +270,35 @@ export function simdConvKernel(plan: LayerPlan, weights: Int8Array): SimdKernel 
   a.label('kernel_body');
   const channels = (P: 1 | 2, id: string) => {
     a.i(`ldr r2, [sp, #${FR.WSTART}]    @ the records, in order through all output channels`);
-    channelLoop(a, outC, FR.WPAIRS_END, id, (O, bid) => matrixBlock(a, plan, rq, O === 2 ? L2 : L1, P, (p, g, h) => bufOff(G, p, g, h), bid, 'strb.w'));
+    if (fmt === 'int8') {
+      channelLoop(a, outC, FR.WPAIRS_END, id, (O, bid) => matrixBlock8(a, plan, rq, O === 2 ? L28 : L18, P, { at: FR.BUF, stride: 16 }, bid, { outSlot: FR.OUT, strb: 'strb.w', core: opts.core }),
+        !reductionShape(G).looped);
+    } else {
+      channelLoop(a, outC, FR.WPAIRS_END, id, (O, bid) => matrixBlock(a, plan, rq, O === 2 ? L2 : L1, P, slot, bid, 'strb.w'));
+    }
   };
   if (pairs) {
     a.i(...movImm('r1', pairs), `str r1, [sp, #${FR.PAIRS}]`);
     a.label('pair_loop', `output pixel pairs: ${pairs}`);
-    gather(a, plan, 0, 'g0');
-    gather(a, plan, 1, 'g1');
+    gather(a, plan, 0, 'g0', slot, x2);
+    gather(a, plan, 1, 'g1', slot, x2);
     channels(2, 'pp');
     a.c('next pixel pair (r0 is at the second pixel\'s output)');
     a.i(...addImm('r0', 'r0', outC, 'r1'));
     a.i(`ldr r1, [sp, #${FR.PAIRS}]`, 'subs r1, r1, #1', `str r1, [sp, #${FR.PAIRS}]`, 'bne pair_loop');
   }
-  if (npx % 2) { a.c('the odd last pixel'); gather(a, plan, 0, 'gl'); channels(1, 'px'); }
+  if (npx % 2) { a.c('the odd last pixel'); gather(a, plan, 0, 'gl', slot, x2); channels(1, 'px'); }
   a.i(...(frame <= 508 ? [`add sp, sp, #${frame}`] : [...movImm('r1', frame), 'add sp, sp, r1']), 'pop {r4-r11, pc}');
   const lines = ['  .thumb_func', '  .type kernel, %function', 'kernel:', ...a.lines, '  .ltorg', 'kernel_end:'];
   return {
     lines, bias: Int32Array.from(plan.bias ?? new Int32Array(outC)), foldedBias: false, path: padded ? 'direct+interior' : 'interior',
     omitRawWeights: true, requantMode: rq, stackBytes: 36 + frame, schedule: 'compact-2x2',
-    inlineConstantBytes: 0,
-    extraTables: [{ name: 'conv_weights', comment: 'records per output channel pair: bias, requantisation parameters, int16 weight pairs by groups of 4 of the segments (kernel rows or taps) rounded up to 4 (simd-conv.ts)', values: stream }],
+    inlineConstantBytes: 0, weightFormat: fmt, quantTables: mode === 'general',
+    extraTables: [{
+      name: 'conv_weights', values: stream,
+      comment: fmt === 'int8'
+        ? 'records per output channel pair: bias, int8 weight words by groups of 4 of the segments (kernel rows or taps) rounded up to 4, requantisation parameters (simd8.ts)'
+        : 'records per output channel pair: bias, requantisation parameters, int16 weight pairs by groups of 4 of the segments (kernel rows or taps) rounded up to 4 (simd-conv.ts)',
+    }],
   };
 }

@@ -47,8 +47,10 @@
 import type { LayerPlan } from '../nn/spec.js';
 import { addImm, cmpImm, movImm, movSmall, Asm } from './asm.js';
 import { requantAsm } from './requant.js';
-import { simdKernel, simdSupport, type SimdKernel } from './simd.js';
+import { uniformShift } from './requant.js';
+import { simdKernel, simdSupport, type SimdKernel, type SimdOptions } from './simd.js';
 import { simdConvKernel, simdConvSupport } from './simd-conv.js';
+import type { WeightFormat } from './simd8.js';
 
 /** Largest channel count: the taps' offsets 2 C + 3 must fit LDR's 12-bit immediate. */
 export const SIMD_DW_MAX_CHANNELS = 2046;
@@ -94,8 +96,8 @@ export function dwClasses(plan: LayerPlan): DwClass[] {
 
 const recordSize = (K: number, k: number) => 72 + 16 * k + 16 * K;
 
-/** Why the simd depthwise kernel does not run a layer (null: it does). */
-export function simdDwSupport(plan: LayerPlan): string | null {
+/** Why the simd depthwise kernel does not run a layer with weights stored as `fmt` (null: it does). */
+export function simdDwSupport(plan: LayerPlan, fmt: WeightFormat = 'int8'): string | null {
   const name = 'the simd depthwise kernel';
   if (plan.kind !== 'depthwise') return `kind: ${name} runs depthwise layers, not ${plan.kind}`;
   if (plan.kh !== 3 || plan.kw !== 3) return `kernel: ${name} runs 3x3 kernels, not ${plan.kh}x${plan.kw}`;
@@ -104,7 +106,7 @@ export function simdDwSupport(plan: LayerPlan): string | null {
   if (plan.inC > SIMD_DW_MAX_CHANNELS) return `input.c: ${name} runs up to ${SIMD_DW_MAX_CHANNELS} channels, not ${plan.inC}`;
   // a tap's column offset 2 dw C (+ 3 bytes of the word) must fit LDR's 12-bit immediate
   if (2 * plan.dw * plan.inC + 3 > 4095) return `dilation: ${name} reads a tap row at offsets up to 4095, dilation ${plan.dh}x${plan.dw} with ${plan.inC} channels reaches ${2 * plan.dw * plan.inC + 3}`;
-  if (recordSize(dwClasses(plan).length, 3) > 4095) return `padding: ${name} takes up to 248 distinct border classes, this layer has ${dwClasses(plan).length}`;
+  if (fmt === 'int16' && recordSize(dwClasses(plan).length, 3) > 4095) return `padding: ${name} takes up to 248 distinct border classes, this layer has ${dwClasses(plan).length}`;
   return null;
 }
 
@@ -198,27 +200,125 @@ function group(a: Asm, plan: LayerPlan, mode: DwRequantMode, cls: DwClass, ci: n
       clamp(acc);
       a.i(`strb.w ${acc}, [r0, #${j}]`);
     }
-  } else {
-    a.i('push {r1}');
-    for (let j = 0; j < n; j++) {
-      const acc = ACC[j]!;
-      a.i(`ldr r1, [r2, #${REC.param(j, 0, k)}]    @ channel index`);
-      a.lines.push(...requantAsm(plan, { acc, ch: 'r1', t: ['r8', 'r9', 'r10', 'r11', 'r12', 'lr'], label: `rq_${id}_${j}` }));
-      a.i(`strb.w ${acc}, [r0, #${j}]`);
-    }
-    a.i('pop {r1}');
-  }
+  } else generalRequantGroup(a, plan, n, (j) => REC.param(j, 0, k), id);
   a.i(...addImm('r2', 'r2', recordSize(K, k), 'r10').map((l) => `${l}    @ next record`), 'add.w r7, r7, #4', `add.w r0, r0, #${n}`);
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// int8 weights (the default; simd8.ts says why). A record per channel group holds the 9 taps' weight words (int8,
+// channels 4g..4g+3 of the tap in their byte order: SXTB16 gives [w0, w2], ROR #8 [w1, w3], the lanes of the input
+// word's SXTB16), ONE bias per channel (folded over all 9 taps: bias + inputOffset x sum w) and the requantisation
+// words (fast: M and T = 2^(R-1) + zp 2^R, R - 1 being the trailing zeros of T; general: the channel index):
+//   int8  w[9][4]       36 bytes
+//   int32 bias[4]       16 bytes
+//   int32 params[4][k]  32 bytes (fast), 16 (general)
+// A border class's routine skips the loads of its taps outside the image but still counts them, with the input zero
+// point z for the input: z + inputOffset = 0, so they cancel their share of the folded bias exactly as the reference's
+// skipped taps contribute nothing. It sums those taps' widened weights (SADD16) and multiplies the sums by [z, z]
+// (4 MACs a group whatever the number of taps outside). The accumulator is not doubled (the weights are int8): the
+// fast requantisation shifts it left by one first.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** byte offsets in an int8 record (k parameter words a channel) */
+const REC8 = {
+  w: (t: number) => 4 * t,
+  bias: (j: number) => 36 + 4 * j,
+  param: (j: number, i: number, k: number) => 52 + 4 * (j * k + i),
+  size: (k: number) => 52 + 16 * k,
+};
+
+/** The int8 `dw_weights` table (see above) as int32 words. */
+export function dwWeightStream8(plan: LayerPlan, weights: Int8Array, mode: DwRequantMode): Int32Array {
+  const C = plan.outC, G = Math.ceil(C / 4), k = mode === 'fast' ? 2 : 1, size = REC8.size(k);
+  const dv = new DataView(new ArrayBuffer(G * size));
+  for (let g = 0; g < G; g++) {
+    const at = g * size;
+    for (let j = 0; j < 4; j++) {
+      const c = 4 * g + j;
+      if (c >= C) continue; // zero weights, bias and parameters
+      for (let t = 0; t < 9; t++) dv.setInt8(at + REC8.w(t) + j, weights[t * C + c]!);
+      let sum = 0;
+      for (let t = 0; t < 9; t++) sum += weights[t * C + c]!;
+      dv.setInt32(at + REC8.bias(j), ((plan.bias ? plan.bias[c]! : 0) + Math.imul(plan.inputOffset, sum)) | 0, true);
+      const M = plan.multipliers[c]!, R = -plan.shifts[c]!;
+      const params = mode === 'fast' ? [M, 2 ** (R - 1) + plan.outputOffset * 2 ** R] : [c];
+      params.forEach((v, i) => dv.setInt32(at + REC8.param(j, i, k), v | 0, true));
+    }
+  }
+  return new Int32Array(dv.buffer);
+}
+
+/** One channel group of a class, int8 weights: r7 at the group's tap (0, 0), r2 at its record, r0 at its output. */
+function group8(a: Asm, plan: LayerPlan, mode: DwRequantMode, cls: DwClass, n: number, id: string, m7: boolean): void {
+  const C = plan.outC, S = plan.inW * C, k = mode === 'fast' ? 2 : 1;
+  const RS = plan.dh * S, CS = plan.dw * C;
+  const oneBase = 2 * RS + 2 * CS + 3 <= 4095;
+  const row = (ky: number): [string, number] => (oneBase ? ['r7', ky * RS] : [['r7', 'r8', 'r9'][ky]!, 0]);
+  if (!oneBase) {
+    if (cls.ky0 <= 1 && cls.ky1 > 1) a.i(...addImm('r8', 'r7', RS, 'r10').map((l) => `${l}    @ row 1`));
+    if (cls.ky1 > 2) a.i(...addImm('r9', 'r7', 2 * RS, 'r10').map((l) => `${l}    @ row 2`));
+  }
+  a.c('accumulators = the bias folded over the 9 taps');
+  for (let j = 0; j < 4; j++) a.i(`ldr.w ${ACC[j]}, [r2, #${REC8.bias(j)}]`);
+  const missing: number[] = [], taps: { t: number; ky: number; kx: number }[] = [];
+  for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) {
+    const t = ky * 3 + kx;
+    if (ky < cls.ky0 || ky >= cls.ky1 || kx < cls.kx0 || kx >= cls.kx1) missing.push(t);
+    else taps.push({ t, ky, kx });
+  }
+  // Cortex-M4: a tap's two loads, then its DSP instructions; Cortex-M7: each tap loads the next one's input and weight
+  // word beside its MACs (a load pairs as the younger partner of a DSP instruction)
+  const ldx = (tp: { ky: number; kx: number }) => { const [base, off] = row(tp.ky); return `ldr.w r10, [${base}, #${off + tp.kx * CS}]`; };
+  const ldw = (tp: { t: number }) => `ldr.w r12, [r2, #${REC8.w(tp.t)}]    @ [w0 w1 w2 w3]`;
+  if (m7 && taps.length) a.i(ldx(taps[0]!), ldw(taps[0]!));
+  taps.forEach((tp, i) => {
+    const next = m7 ? taps[i + 1] : undefined;
+    a.c(`tap (${tp.ky}, ${tp.kx}): 4 MACs`);
+    if (!m7) a.i(ldx(tp), ldw(tp));
+    a.i('sxtb16 lr, r12, ror #8    @ [w1, w3]', 'sxtb16 r12, r12    @ [w0, w2]', 'sxtb16 r11, r10, ror #8    @ [x1, x3]', 'sxtb16 r10, r10    @ [x0, x2]',
+      'smlabb r3, r10, r12, r3', 'smlatt r5, r10, r12, r5', ...(next ? [ldx(next)] : []), 'smlabb r4, r11, lr, r4', ...(next ? [ldw(next)] : []), 'smlatt r6, r11, lr, r6');
+  });
+  if (missing.length) {
+    const z = plan.inputZeroPoint, zz = ((z & 0xffff) | (z << 16)) | 0;
+    a.c(`taps outside the image (${missing.join(', ')}): their weights summed, times the input zero point ${z} (cancels their share of the bias)`);
+    missing.forEach((t, i) => {
+      const [lo, hi] = i === 0 ? ['r10', 'r11'] : ['r12', 'lr'];
+      a.i(`ldr.w ${lo}, [r2, #${REC8.w(t)}]`, `sxtb16 ${hi}, ${lo}, ror #8`, `sxtb16 ${lo}, ${lo}`);
+      if (i > 0) a.i('sadd16 r10, r10, r12', 'sadd16 r11, r11, lr');
+    });
+    a.i(...movImm('r12', zz).map((l) => `${l}    @ [z, z]`));
+    a.i('smlabb r3, r12, r10, r3', 'smlatt r5, r12, r10, r5', 'smlabb r4, r12, r11, r4', 'smlatt r6, r12, r11, r6');
+  }
+  const clamp = (acc: string) => {
+    if (plan.actMin > -128) a.i(...cmpImm(acc, plan.actMin, 'r10'), 'it lt', movSmall(acc, plan.actMin, 'lt'));
+    if (plan.actMax < 127) a.i(...cmpImm(acc, plan.actMax, 'r10'), 'it gt', movSmall(acc, plan.actMax, 'gt'));
+  };
+  if (mode === 'fast') {
+    const us = uniformShift(plan);
+    for (let j = 0; j < n; j++) {
+      const acc = ACC[j]!;
+      a.c(`channel +${j}: SMMLAR(2 acc, M, 2^(R-1) + zp 2^R - (acc < 0)) >> R`);
+      a.i(`ldr.w r10, [r2, #${REC8.param(j, 0, k)}]    @ M`, `ldr.w r11, [r2, #${REC8.param(j, 1, k)}]    @ T`);
+      if (us === null) a.i('rbit r12, r11', 'clz r12, r12    @ R - 1: the trailing zeros of T');
+      a.i(`lsl.w ${acc}, ${acc}, #1`, `add.w r11, r11, ${acc}, asr #31`, `smmlar ${acc}, ${acc}, r10, r11`);
+      if (us === null) a.i(`asr.w ${acc}, ${acc}, r12`, `ssat ${acc}, #8, ${acc}, asr #1`);
+      else a.i(`ssat ${acc}, #8, ${acc}, asr #${-us}`);
+      clamp(acc);
+      a.i(`strb.w ${acc}, [r0, #${j}]`);
+    }
+  } else generalRequantGroup(a, plan, n, (j) => REC8.param(j, 0, k), id);
+  a.i(...addImm('r2', 'r2', REC8.size(k), 'r10').map((l) => `${l}    @ next record`), 'add.w r7, r7, #4', `add.w r0, r0, #${n}`);
+}
+
 /** The DSP-SIMD depthwise 3x3 kernel of a layer (throws naming the parameter when unsupported). */
-export function simdDwKernel(plan: LayerPlan, weights: Int8Array): SimdKernel {
-  const why = simdDwSupport(plan);
+export function simdDwKernel(plan: LayerPlan, weights: Int8Array, opts: Pick<SimdOptions, 'weights' | 'core'> = {}): SimdKernel {
+  const fmt = opts.weights ?? 'int8', m7 = opts.core === 'cortex-m7';
+  const why = simdDwSupport(plan, fmt);
   if (why) throw new Error(why);
   const C = plan.outC, S = plan.inW * C, Gf = Math.floor(C / 4), tail = C % 4;
   const mode = dwRequantMode(plan, weights);
   const classes = dwClasses(plan), K = classes.length;
-  const stream = dwWeightStream(plan, weights, mode, classes);
+  const stream = fmt === 'int8' ? dwWeightStream8(plan, weights, mode) : dwWeightStream(plan, weights, mode, classes);
   const rows = runs(plan.outH, plan.sh, plan.pad.top, plan.inH, plan.dh), cols = runs(plan.outW, plan.sw, plan.pad.left, plan.inW, plan.dw);
   const clsIndex = (r: [number, number], c: [number, number]) => classes.findIndex((k) => k.ky0 === r[0] && k.ky1 === r[1] && k.kx0 === c[0] && k.kx1 === c[1]);
   const a = new Asm();
@@ -251,31 +351,57 @@ export function simdDwKernel(plan: LayerPlan, weights: Int8Array): SimdKernel {
     if (Gf > 0) {
       a.i(...movImm('r1', Gf).map((l) => `${l}    @ channel groups of 4`), '.balign 4');
       a.label(`group_loop_${ci}`);
-      group(a, plan, mode, cls, ci, K, 4, `c${ci}g`);
+      if (fmt === 'int8') group8(a, plan, mode, cls, 4, `c${ci}g`, m7);
+      else group(a, plan, mode, cls, ci, K, 4, `c${ci}g`);
       a.i('subs r1, r1, #1', `bne group_loop_${ci}`);
     }
-    if (tail) { a.c(`the last ${tail} channel(s)`); group(a, plan, mode, cls, ci, K, tail, `c${ci}t`); }
+    if (tail) {
+      a.c(`the last ${tail} channel(s)`);
+      if (fmt === 'int8') group8(a, plan, mode, cls, tail, `c${ci}t`, m7);
+      else group(a, plan, mode, cls, ci, K, tail, `c${ci}t`);
+    }
     a.i('pop {pc}', '.ltorg');
   });
   const lines = ['  .thumb_func', '  .type kernel, %function', 'kernel:', ...a.lines, '  .ltorg', 'kernel_end:'];
   return {
     lines, bias: Int32Array.from(plan.bias ?? new Int32Array(C)), foldedBias: true, path: 'direct+interior', omitRawWeights: true,
     requantMode: mode === 'fast' ? 'right-zp' : 'general',
-    stackBytes: 36 + 16 + 8,
-    extraTables: [{ name: 'dw_weights', comment: 'records per group of 4 channels: int16 tap weights, requantisation parameters, folded bias per pixel class (simd-dw.ts)', values: stream }],
+    stackBytes: 36 + 16 + 8, weightFormat: fmt, quantTables: mode === 'general',
+    extraTables: [{
+      name: 'dw_weights', values: stream,
+      comment: fmt === 'int8'
+        ? 'records per group of 4 channels: int8 tap weight words, the bias folded over all taps, requantisation parameters (simd-dw.ts)'
+        : 'records per group of 4 channels: int16 tap weights, requantisation parameters, folded bias per pixel class (simd-dw.ts)',
+    }],
   };
 }
 
 /** The simd variant's support for any layer: the depthwise 3x3 kernel here, the others simd.ts's. */
-export function simdLayerSupport(plan: LayerPlan): string | null {
-  if (plan.kind === 'depthwise') return simdDwSupport(plan);
-  const pw = simdSupport(plan);
+export function simdLayerSupport(plan: LayerPlan, fmt: WeightFormat = 'int8'): string | null {
+  if (plan.kind === 'depthwise') return simdDwSupport(plan, fmt);
+  const pw = simdSupport(plan, fmt);
   // conv2d (and strided / padded 1x1) layers the pointwise kernel does not run: simd-conv.ts's im2col kernel
   return pw !== null && (plan.kind === 'conv2d' || plan.kind === 'pointwise') ? simdConvSupport(plan) : pw;
 }
 
 /** The simd variant's kernel for any layer it supports (simdLayerSupport). */
-export function simdLayerKernel(plan: LayerPlan, weights: Int8Array, opts: { schedule?: 'auto' | 'compact-2x2' } = {}): SimdKernel {
-  if (plan.kind === 'depthwise') return simdDwKernel(plan, weights);
-  return simdSupport(plan) !== null && (plan.kind === 'conv2d' || plan.kind === 'pointwise') ? simdConvKernel(plan, weights) : simdKernel(plan, weights, opts);
+export function simdLayerKernel(plan: LayerPlan, weights: Int8Array, opts: SimdOptions = {}): SimdKernel {
+  if (plan.kind === 'depthwise') return simdDwKernel(plan, weights, opts);
+  return simdSupport(plan, opts.weights ?? 'int8') !== null && (plan.kind === 'conv2d' || plan.kind === 'pointwise')
+    ? simdConvKernel(plan, weights, opts) : simdKernel(plan, weights, opts);
+}
+
+/**
+ * The general requantisation of a group's n accumulators (requant.ts, with the channel index read from the record at
+ * `chOffset(j)`), each stored to output byte j; r1 is saved around it.
+ */
+function generalRequantGroup(a: Asm, plan: LayerPlan, n: number, chOffset: (j: number) => number, id: string): void {
+  a.i('push {r1}');
+  for (let j = 0; j < n; j++) {
+    const acc = ACC[j]!;
+    a.i(`ldr r1, [r2, #${chOffset(j)}]    @ channel index`);
+    a.lines.push(...requantAsm(plan, { acc, ch: 'r1', t: ['r8', 'r9', 'r10', 'r11', 'r12', 'lr'], label: `rq_${id}_${j}` }));
+    a.i(`strb.w ${acc}, [r0, #${j}]`);
+  }
+  a.i('pop {r1}');
 }

@@ -5,6 +5,12 @@
  * matrix kernel: recordLayout, packRecords, matrixBlock, channelLoop). A layer none of them runs takes the scalar
  * kernel: runKernel reports `kernel: 'scalar'` and `fallbackReason` (the message names the parameter).
  *
+ * Weight storage (SimdOptions.weights). 'int8', the default: simd8.ts's compact kernel, the weights 4 a word in flash
+ * and widened in the inner loop, any input channel count up to SIMD8_MAX_IN_CHANNELS (a looped reduction). 'int16':
+ * this file's kernels below, the weights widened at generation time (twice the flash), up to SIMD_MAX_IN_CHANNELS
+ * input channels; the unrolled schedule (the fastest on a Cortex-M4, 0.90 MAC/cycle for 96->24) is int16 only.
+ * What follows describes the int16 kernels.
+ *
  * Two schedules. The unrolled one (end of this file, 'unrolled-OxP': tiles of 2 channels x 4 pixels, weights as
  * literal constants in the code) runs the right-shift requantisation modes on a Cortex-M4 (image.ts); the compact
  * one (below, 'compact-2x2') every other mode, and the Cortex-M7 boards, whose L1 I-cache the unrolled code outgrows.
@@ -65,8 +71,9 @@ import type { LayerPlan } from '../nn/spec.js';
 import { addImm, cmpImm, movImm, movSmall, Asm } from './asm.js';
 import { requantAsm, uniformShift } from './requant.js';
 import { isPointwise, type ScalarKernel } from './scalar.js';
+import { compactKernel8, SIMD8_MAX_IN_CHANNELS, type SimdCore, type WeightFormat } from './simd8.js';
 
-/** Largest input channel count the fully unrolled reduction takes (the loads' offsets and the code size). */
+/** Largest input channel count the fully unrolled reduction of the int16 compact kernel takes (the loads' offsets and the code size). */
 export const SIMD_MAX_IN_CHANNELS = 256;
 
 /** A generated DSP-SIMD kernel: as ScalarKernel, and the raw weights table is not read (its flash can be left out). */
@@ -82,6 +89,20 @@ export interface SimdKernel extends ScalarKernel {
   schedule?: `unrolled-${number}x${number}` | 'compact-2x2';
   /** bytes of constants (weights, bias, requantisation parameters) inside the code (codeBytes counts them too) */
   inlineConstantBytes?: number;
+  /** how the weights are stored in flash: int8 (4 a word, widened in the inner loop; simd8.ts) or int16 pairs */
+  weightFormat: WeightFormat;
+  /** the kernel reads the `multipliers` and `shifts` tables (the general requantisation); else they are left out */
+  quantTables: boolean;
+}
+
+/** Options of the simd kernels' generators. */
+export interface SimdOptions {
+  /** the pointwise schedule (int16 weights only): 'auto' (unrolled where it applies) or 'compact-2x2' */
+  schedule?: 'auto' | 'compact-2x2';
+  /** weight storage: 'int8' (default: 4 a word in flash, widened at run time) or 'int16' (widened at generation time) */
+  weights?: WeightFormat;
+  /** the core the int8 kernels' instruction order is tuned for (default 'cortex-m4'; any order runs anywhere) */
+  core?: SimdCore;
 }
 
 /**
@@ -90,11 +111,12 @@ export interface SimdKernel extends ScalarKernel {
  */
 export type RequantMode = 'right-uniform' | 'right' | 'right-zp' | 'left-uniform' | 'left' | 'general';
 
-/** Why the simd variant does not run a layer (null: it does). */
-export function simdSupport(plan: LayerPlan): string | null {
+/** Why the simd variant does not run a layer with weights stored as `weights` (null: it does). */
+export function simdSupport(plan: LayerPlan, weights: WeightFormat = 'int8'): string | null {
   if (!isPointwise(plan)) return `kind: the simd kernels run pointwise (1x1, no padding) and fully connected layers, not this ${plan.kind} layer`;
   if (plan.kind !== 'fully_connected' && (plan.sh !== 1 || plan.sw !== 1)) return `stride: the simd pointwise kernel runs stride 1, not ${plan.sh}x${plan.sw}`;
-  if (plan.inC > SIMD_MAX_IN_CHANNELS) return `input.c: the simd pointwise kernel unrolls up to ${SIMD_MAX_IN_CHANNELS} input channels, not ${plan.inC}`;
+  if (weights === 'int16' && plan.inC > SIMD_MAX_IN_CHANNELS) return `input.c: the simd pointwise kernel with int16 weights unrolls up to ${SIMD_MAX_IN_CHANNELS} input channels, not ${plan.inC}`;
+  if (plan.inC > SIMD8_MAX_IN_CHANNELS) return `input.c: the simd pointwise kernel takes up to ${SIMD8_MAX_IN_CHANNELS} input channels, not ${plan.inC}`;
   if (plan.outC + 1 > 4095) return `outChannels: the simd pointwise kernel stores at immediate offsets up to 4095, ${plan.outC} channels are too many`;
   return null;
 }
@@ -137,13 +159,13 @@ function accBounds(plan: LayerPlan, weights: Int8Array): number[] {
  * (x + 2^(R-1) + zp * 2^R - c) >> R exactly (a multiple of 2^R added before the floor), when the sum cannot
  * overflow: |SRDHM| <= |acc| bound, so bound + 2^(R-1) + |zp| * 2^R + 1 < 2^31 for every channel.
  */
-function zpFoldable(plan: LayerPlan, weights: Int8Array): boolean {
+export function zpFoldable(plan: LayerPlan, weights: Int8Array): boolean {
   const b = accBounds(plan, weights);
   return b.every((m, oc) => { const R = -plan.shifts[oc]!; return m + 2 ** (R - 1) + Math.abs(plan.outputOffset) * 2 ** R + 1 < 2 ** 31; });
 }
 
 /** Words of requantisation parameters per channel in a record. */
-const paramWords = (mode: RequantMode): number => ({ 'right-uniform': 1, right: 3, 'right-zp': 3, 'left-uniform': 1, left: 2, general: 1 })[mode];
+export const paramWords = (mode: RequantMode): number => ({ 'right-uniform': 1, right: 3, 'right-zp': 3, 'left-uniform': 1, left: 2, general: 1 })[mode];
 
 /** A channel's requantisation parameter words in its record (file header). Shared with simd-conv.ts. */
 export function channelParams(plan: LayerPlan, mode: RequantMode, oc: number): number[] {
@@ -225,7 +247,7 @@ export const XR = [['r8', 'r9'], ['r10', 'r11']] as const, WR = [['r12', 'lr'], 
  * A block's outputs through requant.ts's general code (any shift, either rounding): the channel index from the
  * block's record (at `paramOff(j)` from r2), then each accumulator, stored by `store`.
  */
-function generalRequant(a: Asm, plan: LayerPlan, paramOff: (j: number) => number, js: readonly number[], ps: readonly number[],
+export function generalRequant(a: Asm, plan: LayerPlan, paramOff: (j: number) => number, js: readonly number[], ps: readonly number[],
   id: string | number, store: (acc: string, j: number, p: number) => void): void {
   for (const j of js) {
     a.i(`ldr lr, [r2, #${paramOff(j)}]    @ channel index`);
@@ -337,14 +359,19 @@ export function matrixBlock(a: Asm, plan: LayerPlan, mode: RequantMode, L: Recor
  * of an odd count of pairs first, then a loop of two pairs a pass (until r2 reaches the end of the pairs' records,
  * held at [sp, #pairsEnd]), then the odd last channel. `block(O, id)` emits one block (matrixBlock).
  */
-export function channelLoop(a: Asm, outC: number, pairsEnd: number, id: string, block: (O: 1 | 2, id: string) => void): void {
+export function channelLoop(a: Asm, outC: number, pairsEnd: number, id: string, block: (O: 1 | 2, id: string) => void, twice = true): void {
   const np = Math.floor(outC / 2);
-  if (np % 2) {
+  if (twice && np % 2) {
     a.c('an odd count of channel pairs: the first pair before the loop');
     a.i('.balign 4');
     block(2, `${id}2a`);
   }
-  if (np >= 2) {
+  if (!twice && np >= 1) {
+    a.i('.balign 4');
+    a.label(`${id}_oc_loop`, `output channel pairs: ${np}, one a pass`);
+    block(2, `${id}2b`);
+    a.i(`ldr r1, [sp, #${pairsEnd}]`, 'cmp r2, r1', `bne ${id}_oc_loop`);
+  } else if (np >= 2) {
     a.i('.balign 4');
     a.label(`${id}_oc_loop`, `output channel pairs: ${np - (np % 2)}, two a pass`);
     block(2, `${id}2b`);
@@ -370,11 +397,13 @@ function widen(a: Asm, plan: LayerPlan, mode: RequantMode, P: 1 | 2): void {
 }
 
 /** The pointwise / fully connected DSP-SIMD kernel of a layer (throws naming the parameter when unsupported). */
-export function simdKernel(plan: LayerPlan, weights: Int8Array, opts: { schedule?: 'auto' | 'compact-2x2' } = {}): SimdKernel {
-  const why = simdSupport(plan);
+export function simdKernel(plan: LayerPlan, weights: Int8Array, opts: SimdOptions = {}): SimdKernel {
+  const fmt = opts.weights ?? 'int8';
+  const why = simdSupport(plan, fmt);
   if (why) throw new Error(why);
   const { inC, outC } = plan;
   const mode = requantMode(plan, weights);
+  if (fmt === 'int8') return compactKernel8(plan, weights, mode, opts.core);
   if (opts.schedule !== 'compact-2x2' && unrolledSupport(plan, weights, mode) === null) return unrolledKernel(plan, weights, mode);
   const stream = simdWeightStream(plan, weights, mode);
   const k = paramWords(mode);
@@ -414,7 +443,7 @@ export function simdKernel(plan: LayerPlan, weights: Int8Array, opts: { schedule
   const lines = ['  .thumb_func', '  .type kernel, %function', 'kernel:', ...a.lines, '  .ltorg', 'kernel_end:'];
   return {
     lines, bias: Int32Array.from(plan.bias ?? new Int32Array(outC)), foldedBias: false, path: 'pointwise', omitRawWeights: true, requantMode: mode,
-    stackBytes: 36 + frame, schedule: 'compact-2x2', inlineConstantBytes: 0,
+    stackBytes: 36 + frame, schedule: 'compact-2x2', inlineConstantBytes: 0, weightFormat: 'int16', quantTables: mode === 'general',
     extraTables: [{ name: 'simd_weights', comment: 'records per output channel pair: bias, requantisation parameters, int16 weight pairs by groups of 4 input channels (simd.ts)', values: stream }],
   };
 }
@@ -729,6 +758,6 @@ export function unrolledKernel(plan: LayerPlan, weights: Int8Array, mode: Requan
   const lines = ['  .thumb_func', '  .type kernel, %function', 'kernel:', ...a.lines, '  .ltorg', 'kernel_end:'];
   return {
     lines, bias: Int32Array.from(plan.bias ?? new Int32Array(outC)), foldedBias: false, path: 'pointwise', omitRawWeights: true, requantMode: mode,
-    stackBytes: 36 + frame, schedule: `unrolled-${O}x${P}`, inlineConstantBytes: inlineBytes, extraTables: [],
+    stackBytes: 36 + frame, schedule: `unrolled-${O}x${P}`, inlineConstantBytes: inlineBytes, extraTables: [], weightFormat: 'int16', quantTables: false,
   };
 }

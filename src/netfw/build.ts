@@ -28,7 +28,9 @@
  * the variant ('simd': simdLayerKernel where simdLayerSupport accepts the layer, else the scalar kernel, as
  * runKernel does; 'scalar': scalarKernel); in-place depthwise, fused projection + add, add and pools run kernels.ts
  * (the simd variant: its DSP in-place depthwise where inPlaceDepthwiseDspSupport accepts the layer, and its DSP
- * fused projection + add).
+ * fused projection + add). Every simd kernel keeps its weights int8 in flash (4 a word, widened at run time), so the
+ * constants are about the network's parameter count (int16 only for the unrolled Cortex-M4 pointwise schedule, when
+ * options.schedule asks for it), and its instruction order is the board's core's (NetBuildOptions.schedule).
  * Patch mode (follows src/net/patchexec.ts): for each patch in the plan's order, the runner copies the patch's crop
  * of the input into the input's buffer (phase "p<i>/input"), then runs each stage step on the patch's regions with the
  * patch's per-side padding (phase "p<i>/<step>"): kernels are specialised per distinct geometry and shared by the
@@ -44,7 +46,7 @@ import { assemble } from '../asm/assembler.js';
 import type { Board } from '../board/schema.js';
 import { bootImageAddress } from '../board/machine.js';
 import {
-  checkScalarSupport, codeRegion, mainSram, scalarKernel, simdLayerKernel, simdLayerSupport, STACK_BYTES, groupDigits,
+  checkScalarSupport, codeRegion, mainSram, scalarKernel, simdLayerKernel, simdLayerSupport, simdSupport, unrolledSupport, STACK_BYTES, groupDigits,
   type ScalarKernel,
 } from '../kernels/index.js';
 import { planLayer, type LayerPlan, type LayerSpec } from '../nn/spec.js';
@@ -71,9 +73,10 @@ export interface NetBuildOptions {
    */
   memory?: MemOptions;
   /**
-   * src/kernels' DSP-SIMD pointwise schedule: 'auto' (the unrolled schedule where it applies) or 'compact-2x2'.
-   * Default as runKernel: 'auto' on a Cortex-M4, 'compact-2x2' on a Cortex-M7. A unit whose input is not word
-   * aligned always gets 'compact-2x2' (the unrolled schedule reads the input with LDM).
+   * src/kernels' DSP-SIMD pointwise schedule: 'compact-2x2' (default: every simd kernel keeps its weights int8 in
+   * flash, 4 a word, widened at run time, so a network's constants are about its parameter count) or 'auto': on a
+   * Cortex-M4, the unrolled schedule (int16 weights in literal pools inside the code: the fastest, and the most flash)
+   * for the pointwise layers it takes whose input is word aligned (it reads the input with LDM); int8 elsewhere.
    */
   schedule?: 'auto' | 'compact-2x2';
 }
@@ -465,7 +468,7 @@ export function buildNetworkFirmware(
       const u = getUnit(key, `${st.name} ${g.rows}x${g.cols}`, [l.index, a.index], () => {
         try {
           const make = variant === 'simd' ? fusedPointwiseAddKernelDsp : fusedPointwiseAddKernel;
-          return { own: make(gl.plan, weightsOf(l), ga.plan, a.inputs[0] === l.index, g) };
+          return { own: make(gl.plan, weightsOf(l), ga.plan, a.inputs[0] === l.index, g, board.core) };
         } catch (e) { return fail(`layer ${l.name} + ${a.name}: ${e instanceof Error ? e.message : String(e)}`); }
       });
       u.calls.push({ input: p.addr, output: o.addr });
@@ -480,7 +483,7 @@ export function buildNetworkFirmware(
       const key = `ipdw|${l.index}|${geomKey(g.plan)}|${src.stride}`;
       const u = getUnit(key, `${l.name} in place ${geomKey(g.plan)}`, [l.index], () => {
         const dsp = variant === 'simd' && inPlaceDepthwiseDspSupport(g.plan, weightsOf(l), src.stride) === null;
-        return { own: (dsp ? inPlaceDepthwiseKernelDsp : inPlaceDepthwiseKernel)(g.plan, weightsOf(l), src.stride) };
+        return { own: dsp ? inPlaceDepthwiseKernelDsp(g.plan, weightsOf(l), src.stride, board.core) : inPlaceDepthwiseKernel(g.plan, weightsOf(l), src.stride) };
       });
       u.calls.push({ input: src.addr, output: o.addr });
       ops.push({ op: 'call', unit: u, args: [src.addr, tempAddr(s), o.addr], why });
@@ -571,7 +574,7 @@ export function buildNetworkFirmware(
   }
 
   // generate the src/kernels kernels now that every call is known
-  const schedulePref = options.schedule ?? (board.core === 'cortex-m4' ? 'auto' : 'compact-2x2');
+  const schedulePref = options.schedule === 'auto' && board.core === 'cortex-m4' ? 'auto' : 'compact-2x2';
   for (const u of units) {
     if (u.own) {
       u.lines = u.own.lines;
@@ -581,12 +584,19 @@ export function buildNetworkFirmware(
       continue;
     }
     const { plan, weights: w } = u.lib!;
-    const fallbackReason = variant === 'simd' ? simdLayerSupport(plan) : null;
-    const kind = variant === 'simd' && fallbackReason === null ? 'simd' : 'scalar';
+    // the simd kernels keep their weights int8 in flash (4 a word, widened at run time): a network's flash is about its
+    // parameter count; int16 only where the caller asks for the unrolled Cortex-M4 schedule (schedule 'auto') and it
+    // runs the layer
     const aligned = u.calls.every((c) => c.input % 4 === 0);
-    let k: ScalarKernel & { omitRawWeights?: boolean; inlineConstantBytes?: number; stackBytes?: number; schedule?: string };
+    const unrolled = variant === 'simd' && schedulePref === 'auto' && aligned && simdSupport(plan, 'int16') === null && unrolledSupport(plan, w) === null;
+    const fmt = unrolled ? 'int16' : 'int8';
+    const fallbackReason = variant === 'simd' ? simdLayerSupport(plan, fmt) : null;
+    const kind = variant === 'simd' && fallbackReason === null ? 'simd' : 'scalar';
+    let k: ScalarKernel & { omitRawWeights?: boolean; inlineConstantBytes?: number; stackBytes?: number; schedule?: string; quantTables?: boolean };
     try {
-      k = kind === 'simd' ? simdLayerKernel(plan, w, { schedule: aligned ? schedulePref : 'compact-2x2' }) : scalarKernel(plan, w);
+      k = kind === 'simd'
+        ? simdLayerKernel(plan, w, { schedule: aligned ? schedulePref : 'compact-2x2', weights: fmt, core: board.core })
+        : scalarKernel(plan, w);
     } catch (e) {
       return fail(`layer ${net.layers[u.layers[0]!]!.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -602,8 +612,11 @@ export function buildNetworkFirmware(
       tables.push(int32Table('bias', `int32 x ${plan.outC}${k.foldedBias ? ': bias + input offset x sum of the channel\'s weights' : ''}`, k.bias));
     }
     for (const t of k.extraTables) tables.push(int32Table(t.name, `int32 x ${t.values.length}: ${t.comment}`, t.values));
-    tables.push(int32Table('multipliers', `int32 x ${plan.outC}`, plan.multipliers));
-    tables.push(int32Table('shifts', `int32 x ${plan.outC}`, plan.shifts));
+    if (k.quantTables ?? true) {
+      // read by the general requantisation only (the simd kernels keep their parameters in their records)
+      tables.push(int32Table('multipliers', `int32 x ${plan.outC}`, plan.multipliers));
+      tables.push(int32Table('shifts', `int32 x ${plan.outC}`, plan.shifts));
+    }
     u.tables = tables;
     const first = u.calls[0]!;
     const same = u.calls.every((c) => c.input === first.input && c.output === first.output);

@@ -10,13 +10,16 @@
  *   time ("class"): per class the taps are unrolled, the input offset folded into a per-class bias (bias +
  *   inputOffset x sum of the class's weights, wrapped to int32 as the accumulation is), so no pixel tests a tap.
  *   The scalar kernel keeps the channel's multiplier and shift in registers when it can ('fast'); the DSP one also
- *   its weights (int16 pairs) and requantises with SMMLAR (src/kernels' fast path).
+ *   its weights (int8 in flash, widened per channel into int16 pairs in registers, or in the frame beyond 10 taps)
+ *   and requantises with SMMLAR (src/kernels' fast path); it computes the classes' biases per channel from one
+ *   folded bias, so its records are the weights and 12 bytes a channel.
  * - fusedPointwiseAddKernel / fusedPointwiseAddKernelDsp: the fused projection + residual add of memplan.ts. Per
  *   output pixel, per output channel: the pointwise convolution, requantised and clamped as the projection layer's
  *   output, then TFLM's ADD with the residual's pixel, written over the residual (or into the stage output in patch
  *   mode) in increasing pixel order. The residual element is read before the output element at the same or a
  *   lower address is written, so writing over the residual is safe (memplan.ts). The DSP kernel widens each pixel
- *   into int16 lanes on the stack and runs SMLAD over int16 weight pairs, two output channels at a time.
+ *   into int16 lanes on the stack and runs SMLAD over the weights (int8 in flash, widened with SXTB16), two output
+ *   channels at a time.
  * - addKernel: TFLM's ADD of two tensors (when not fused).
  * - poolKernel: AVERAGE_POOL_2D (sum of the window's pixels inside the image, rounded division by their count:
  *   acc > 0 ? (acc + n/2) / n : (acc - n/2) / n with SDIV, which truncates as C does) and MAX_POOL_2D.
@@ -33,6 +36,7 @@ import type { LayerPlan } from '../nn/spec.js';
 import { foldBias, requantAsm } from '../kernels/index.js';
 import { requantize } from '../nn/quant.js';
 import { Asm, addImm, clampAsm, cmpImm, movImm, requantConstAsm } from './asm.js';
+import { movSmall } from '../kernels/asm.js';
 
 /** A constant table of a kernel: its label and bytes (the builder places it in flash, 8-byte aligned). */
 export interface DataTable {
@@ -253,21 +257,26 @@ function classSums(plan: LayerPlan, weights: Int8Array, cl: TapClass, c: number)
 
 const ID = { INC: 0, TMP: 4, OUTC: 8, ROW: 12, ROWS: 16, CHS: 20, REC: 24, CNT: 28, B: 32 } as const;
 
+/** Taps whose int16 weight pairs the DSP in-place depthwise kernel keeps in registers (r4-r8); more go in the frame. */
+export const IPDD_REGISTER_TAPS = 10;
+/** Largest kernel (taps) the DSP in-place depthwise kernel takes (its frame: the weight pairs and the classes' biases). */
+export const IPDD_MAX_TAPS = 64;
+
 /**
- * Why the DSP in-place depthwise kernel does not take a layer (null: it does). It keeps a channel's kernel (at most
- * 10 taps, as int16 pairs in r4-r8) and requantisation (M, T, R) in registers, which needs double rounding, every
- * shift <= -1 and accumulators that cannot overflow when doubled: 2 B + 2^(R-1) + |zp| 2^R + 1 < 2^31 with
- * B = |folded bias| + 128 x sum |w| over each class's taps.
+ * Why the DSP in-place depthwise kernel does not take a layer (null: it does). It keeps a channel's requantisation
+ * (M, T, R) in registers and its kernel (int16 pairs) in registers up to IPDD_REGISTER_TAPS taps, in the frame beyond,
+ * up to IPDD_MAX_TAPS; it needs double rounding, every shift <= -1 and accumulators that cannot overflow when doubled:
+ * 2 B + 2^(R-1) + |zp| 2^R + 1 < 2^31 with B = |folded bias| + 128 x sum |w| over each class's taps.
  */
 export function inPlaceDepthwiseDspSupport(plan: LayerPlan, weights: Int8Array, inRowStride: number = plan.inW * plan.inC): string | null {
   if (plan.kind !== 'depthwise' || plan.depthMultiplier !== 1) return 'kind: a depthwise layer with depth multiplier 1';
-  if (plan.kh * plan.kw > 10) return `kernel: ${plan.kh}x${plan.kw} has more than the 10 taps the registers hold`;
+  if (plan.kh * plan.kw > IPDD_MAX_TAPS) return `kernel: ${plan.kh}x${plan.kw} has more than the ${IPDD_MAX_TAPS} taps the kernel takes`;
   if (plan.rounding !== 'double') return 'rounding: single rounding';
   if (!Array.from(plan.shifts).every((s) => s <= -1)) return 'weightScales: a channel shift >= 0';
   if ((plan.kw - 1) * plan.dw * plan.outC > 4095) return `input.c: a kernel row spans more than 4095 bytes`;
   if (plan.kh * plan.dh * inRowStride > 0x7fffffff) return 'input: too large';
   const { classes } = dwClassesOf(plan);
-  if (ID.B + 4 * classes.length > 4095) return `padding: ${classes.length} pixel classes`;
+  if (ipddFrame(plan.kh * plan.kw, classes.length) > 4095) return `padding: ${classes.length} pixel classes`;
   for (let c = 0; c < plan.outC; c++) {
     const R = -plan.shifts[c]!;
     for (const cl of classes) {
@@ -279,55 +288,119 @@ export function inPlaceDepthwiseDspSupport(plan: LayerPlan, weights: Int8Array, 
   return null;
 }
 
+/** The DSP in-place kernel's frame: the slots, the classes' biases (4 K), the weight pairs beyond the registers' taps. */
+const ipddFrame = (T: number, K: number) => Math.ceil((ID.B + 4 * K + (T > IPDD_REGISTER_TAPS ? 4 * Math.ceil(T / 2) : 0)) / 8) * 8;
+
+/**
+ * The int8 weights of a depthwise channel in the order of the DSP kernels' int16 pairs: word q holds taps 4q..4q+3
+ * as the bytes [t(4q), t(4q+2), t(4q+1), t(4q+3)], so SXTB16 gives the pair [t(4q), t(4q+1)] and SXTB16 ROR #8 the
+ * pair [t(4q+2), t(4q+3)] (CMSIS-NN's read_and_pad_reordered: the reordering done offline). Zero past the T taps.
+ */
+export function reorderedTapWords(T: number, w: (t: number) => number): Int8Array {
+  const out = new Int8Array(4 * Math.ceil(T / 4));
+  for (let t = 0; t < T; t++) {
+    const q = t >> 2, i = t & 3;
+    out[4 * q + [0, 2, 1, 3][i]!] = w(t);
+  }
+  return out;
+}
+
 /**
  * The in-place depthwise kernel with the DSP extension (the simd variant; ARMv7E-M), for the layers
  * inPlaceDepthwiseDspSupport accepts (the others run inPlaceDepthwiseKernel). Same buffers and order as the scalar
- * kernel (channel by channel into the temporary, then into the channel's slots); per channel, its taps' weights
- * (doubled, int16 pairs) sit in r4-r8, its M, T = 2^(R-1) + zp 2^R and R in r9-r11, its classes' folded biases
- * (doubled) in the frame. Per tap LDRSB x, SMLABB / SMLABT (the tap's half of its weight pair); per output the
- * requantisation of src/kernels' fast path: SMMLAR(2 acc, M, T - (acc < 0)) >> R = RDBPOT(SRDHM(acc, M), R) + zp,
- * SSAT #8, the clamp. Rows of taps further than 4095 bytes go through a row pointer (r12 = r0 + ky x row step in lr);
- * the pixel counter is then in the frame, else in lr.
- * Flash table `ipdd_rec`, per channel: int16 weights (2 w, tap order, padded to ceil(T/2) words), M, T, R, then the
- * doubled folded bias of each class.
+ * kernel (channel by channel into the temporary, then into the channel's slots).
+ *
+ * Flash table `ipdd_rec`, per channel: its T int8 weights reordered (reorderedTapWords, ceil(T/4) words), M,
+ * T = 2^(R-1) + zp 2^R (R - 1 = the trailing zeros of T: RBIT, CLZ) and the bias folded over all the taps and
+ * doubled, 2 (bias + inputOffset x sum w): 4 ceil(T/4) + 12 bytes a channel.
+ *
+ * Per channel, the weights are widened (SXTB16, SXTB16 ROR #8) and doubled (SADD16) into int16 pairs: in r4-r8 up to
+ * IPDD_REGISTER_TAPS taps, else in the frame; M, T and R go in r9-r11; and each pixel class's bias is computed into
+ * the frame: the folded bias plus, for each of the class's taps outside the image, the input zero point z times the
+ * tap's 2w (SMLABB / SMLABT). z + inputOffset = 0, so that cancels the tap's share of the folded bias: the class's
+ * own folded bias, as the reference skips the tap. Per output: LDRSB x and SMLABB / SMLABT (the tap's half of its
+ * pair) over the class's taps, then src/kernels' fast requantisation: SMMLAR(2 acc, M, T - (acc < 0)) >> R
+ * = RDBPOT(SRDHM(acc, M), R) + zp, SSAT #8, the clamp. With the weights in the frame the taps go in batches: the pair
+ * words they need (LDR, SP-relative) and their inputs (LDRSB) loaded together, then the MACs. Rows of taps further
+ * than 4095 bytes go through a row pointer (r12 = r0 + ky x row step in lr); the pixel counter is then in the frame,
+ * else in lr.
  */
-export function inPlaceDepthwiseKernelDsp(plan: LayerPlan, weights: Int8Array, inRowStride: number = plan.inW * plan.inC): OwnKernel {
+export function inPlaceDepthwiseKernelDsp(plan: LayerPlan, weights: Int8Array, inRowStride: number = plan.inW * plan.inC,
+  core: 'cortex-m4' | 'cortex-m7' = 'cortex-m4'): OwnKernel {
+  const m7 = core === 'cortex-m7';
   const why = inPlaceDepthwiseDspSupport(plan, weights, inRowStride);
   if (why) throw new Error(`in-place depthwise (DSP): ${why}`);
   const { inH, inW, outH, outW, kh, kw, sh, sw, dh, dw } = plan;
   const C = plan.outC, T = kh * kw, P = outH * outW, Sx = inRowStride;
   const { rows, cols, classes, classOf } = dwClassesOf(plan);
-  const K = classes.length, WR = Math.ceil(T / 2);
+  const K = classes.length, WR = Math.ceil(T / 2), NW = Math.ceil(T / 4);
+  const inRegs = T <= IPDD_REGISTER_TAPS;
   const far = (kh - 1) * dh * Sx + (kw - 1) * dw * C > 4095;
-  const rec = 4 * WR + 12 + 4 * K;
+  const rec = 4 * NW + 12;
   const bytes = new Uint8Array(C * rec);
   const dv = new DataView(bytes.buffer);
   for (let c = 0; c < C; c++) {
     const at = c * rec;
-    for (let t = 0; t < T; t++) dv.setInt16(at + 2 * t, 2 * weights[t * C + c]!, true);
+    reorderedTapWords(T, (t) => weights[t * C + c]!).forEach((v, i) => dv.setInt8(at + i, v));
     const R = -plan.shifts[c]!;
-    dv.setInt32(at + 4 * WR, plan.multipliers[c]!, true);
-    dv.setInt32(at + 4 * WR + 4, 2 ** (R - 1) + plan.outputOffset * 2 ** R, true);
-    dv.setInt32(at + 4 * WR + 8, R, true);
-    classes.forEach((cl, k) => {
-      const folded = ((plan.bias ? plan.bias[c]! : 0) + Math.imul(plan.inputOffset, classSums(plan, weights, cl, c)[0])) | 0;
-      dv.setInt32(at + 4 * WR + 12 + 4 * k, Math.imul(folded, 2), true);
-    });
+    let sum = 0;
+    for (let t = 0; t < T; t++) sum += weights[t * C + c]!;
+    dv.setInt32(at + 4 * NW, plan.multipliers[c]!, true);
+    dv.setInt32(at + 4 * NW + 4, 2 ** (R - 1) + plan.outputOffset * 2 ** R, true);
+    dv.setInt32(at + 4 * NW + 8, Math.imul(((plan.bias ? plan.bias[c]! : 0) + Math.imul(plan.inputOffset, sum)) | 0, 2), true);
   }
-  const frame = Math.ceil((ID.B + 4 * K) / 8) * 8;
+  const W = ID.B + 4 * K; // frame offset of the weight pairs (frame path)
+  const frame = ipddFrame(T, K);
   const wregs = ['r4', 'r5', 'r6', 'r7', 'r8'].slice(0, WR);
+  const inClass = (cl: TapClass, t: number) => { const ky = Math.floor(t / kw), kx = t % kw; return ky >= cl.ky0 && ky < cl.ky1 && kx >= cl.kx0 && kx < cl.kx1; };
+  const half = (t: number) => (t & 1 ? 't' : 'b');
   const a = new Asm();
   a.c(`in-place depthwise ${kh}x${kw}, DSP: ${inH}x${inW}x${C} (rows ${Sx} bytes apart) -> ${outH}x${outW}x${C}, stride ${sh}x${sw}, dilation ${dh}x${dw}, ` +
-    `pads t${plan.pad.top} b${plan.pad.bottom} l${plan.pad.left} r${plan.pad.right}; ${K} pixel class(es)`);
+    `pads t${plan.pad.top} b${plan.pad.bottom} l${plan.pad.left} r${plan.pad.right}; ${K} pixel class(es); int8 weights, widened per channel ${inRegs ? 'into registers' : 'into the frame'}`);
   a.c('channel c into the temporary, then into its slots of the output (over input channel c, already consumed)');
-  a.c(`registers: r0 tap (0, 0) of the pixel, r1 temporary, r2 acc (doubled), r3 ${far ? '' : 'r12 '}input values, ${wregs.join(' ')} weight pairs, r9 M, r10 T, r11 R, ` +
+  if (m7 && (!inRegs || !far)) a.c('instruction order for the Cortex-M7: the loads software-pipelined, each beside the MAC two taps before its own');
+  a.c(`registers: r0 tap (0, 0) of the pixel, r1 temporary, r2 acc (doubled), ${inRegs ? `r3 ${far ? '' : 'r12 '}input values, ${wregs.join(' ')} weight pairs` : 'r3-r8 weight pairs and input values (batches)'}, r9 M, r10 T, r11 R, ` +
     (far ? 'r12 tap row, lr row step; the pixel counter in the frame' : 'lr pixel counter'));
-  a.i('push {r4-r11, lr}', `sub sp, sp, #${frame}`);
+  a.i('push {r4-r11, lr}', ...(frame <= 508 ? [`sub sp, sp, #${frame}`] : [...movImm('r12', frame), 'sub sp, sp, r12']));
   a.i(`str r0, [sp, #${ID.INC}]`, `str r1, [sp, #${ID.TMP}]`, `str r2, [sp, #${ID.OUTC}]`, ...movImm('r3', C), `str r3, [sp, #${ID.CHS}]`, 'ldr r3, =ipdd_rec', `str r3, [sp, #${ID.REC}]`);
+  a.i('b chan_loop', '.ltorg    @ the literal above (the per-channel code below can be longer than a literal load reaches)');
   a.label('chan_loop', `channels: ${C}`);
-  a.i(`ldr r12, [sp, #${ID.REC}]`, WR > 1 ? `ldm r12!, {${wregs.join(', ')}}    @ the weights` : 'ldr r4, [r12], #4    @ the weights', 'ldm r12!, {r9, r10, r11}    @ M, T, R');
-  for (let k = 0; k < K; k++) a.i(`ldr r3, [r12], #4`, `str r3, [sp, #${ID.B + 4 * k}]    @ class ${k}'s bias`);
-  a.i(`str r12, [sp, #${ID.REC}]    @ the next channel's record`, `ldr r1, [sp, #${ID.TMP}]`);
+  a.c(`the channel's ${T} weights: int8 words -> doubled int16 pairs (taps 2p, 2p + 1)${inRegs ? '' : ' in the frame'}`);
+  a.i(`ldr r12, [sp, #${ID.REC}]`);
+  if (inRegs) {
+    for (let q = 0; q < NW; q++) {
+      const lo = wregs[2 * q]!, hi = wregs[2 * q + 1];
+      a.i(`ldr ${hi ?? lo}, [r12], #4`);
+      if (hi) a.i(`sxtb16 ${lo}, ${hi}`, `sxtb16 ${hi}, ${hi}, ror #8`, `sadd16 ${lo}, ${lo}, ${lo}`, `sadd16 ${hi}, ${hi}, ${hi}`);
+      else a.i(`sxtb16 ${lo}, ${lo}`, `sadd16 ${lo}, ${lo}, ${lo}`);
+    }
+  } else {
+    for (let q = 0; q < NW; q++) {
+      a.i('ldr r3, [r12], #4', 'sxtb16 r4, r3', 'sxtb16 r3, r3, ror #8', 'sadd16 r4, r4, r4', 'sadd16 r3, r3, r3', `str r4, [sp, #${W + 8 * q}]`);
+      if (2 * q + 1 < WR) a.i(`str r3, [sp, #${W + 8 * q + 4}]`);
+    }
+  }
+  a.i('ldm r12!, {r9, r10}    @ M, T', 'ldr r2, [r12], #4    @ 2 x the folded bias', `str r12, [sp, #${ID.REC}]    @ the next channel's record`);
+  a.i('rbit r11, r10', 'clz r11, r11', 'add r11, r11, #1    @ R: the trailing zeros of T, + 1');
+  a.c(`the pixel classes' biases: 2 x folded bias + z 2w for each tap outside the image (z = ${plan.inputZeroPoint}: cancels the tap's share);`);
+  a.c('a pair of taps both outside: SMLAD with [z, z] (r1), one of a pair: SMLABB / SMLABT with z (r3)');
+  const z = plan.inputZeroPoint;
+  a.i(movSmall('r3', z, ''), ...movImm('r1', ((z & 0xffff) | (z << 16)) | 0));
+  classes.forEach((cl, k) => {
+    const miss = Array.from({ length: T }, (_, t) => t).filter((t) => !inClass(cl, t));
+    if (!miss.length) { a.i(`str r2, [sp, #${ID.B + 4 * k}]    @ class ${k}: every tap inside`); return; }
+    a.i('mov r12, r2');
+    for (let q = 0; q < WR; q++) {
+      const m0 = miss.includes(2 * q), m1 = 2 * q + 1 < T && miss.includes(2 * q + 1);
+      if (!m0 && !m1) continue;
+      const reg = inRegs ? wregs[q]! : 'r5';
+      if (!inRegs) a.i(`ldr r5, [sp, #${W + 4 * q}]`);
+      if (m0 && m1) a.i(`smlad r12, r1, ${reg}, r12    @ taps ${2 * q}, ${2 * q + 1}`);
+      else a.i(`smlab${m1 ? 't' : 'b'} r12, r3, ${reg}, r12    @ tap ${m1 ? 2 * q + 1 : 2 * q}`);
+    }
+    a.i(`str r12, [sp, #${ID.B + 4 * k}]    @ class ${k}`);
+  });
+  a.i(`ldr r1, [sp, #${ID.TMP}]`);
   if (far) a.i(...movImm('lr', dh * Sx).map((l) => `${l}    @ row step`));
   rows.forEach((rr, ri) => {
     a.c(`output rows ${rr.first}..${rr.first + rr.count - 1}: kernel rows ${rr.r[0]}..${rr.r[1] - 1}`);
@@ -341,29 +414,79 @@ export function inPlaceDepthwiseKernelDsp(plan: LayerPlan, weights: Int8Array, i
       if (far) a.i(...movImm('r3', cc.count), `str r3, [sp, #${ID.CNT}]`);
       else a.i(...movImm('lr', cc.count));
       a.label(`col_loop_${ri}_${cj}`);
-      a.i(`ldr r2, [sp, #${ID.B + 4 * k}]    @ acc = 2 (bias + input offset x sum of the class's weights)`);
-      const mac = (x: string, t: number) => `smlab${t & 1 ? 't' : 'b'} r2, ${x}, ${wregs[t >> 1]}, r2`;
-      if (!far) {
-        const taps: { t: number; o: number; ky: number; kx: number }[] = [];
-        for (let ky = cl.ky0; ky < cl.ky1; ky++) for (let kx = cl.kx0; kx < cl.kx1; kx++) taps.push({ t: ky * kw + kx, o: ky * dh * Sx + kx * dw * C, ky, kx });
-        for (let i = 0; i < taps.length; i += 2) {
-          const p = taps.slice(i, i + 2), xr = ['r3', 'r12'];
-          p.forEach((t, j) => a.i(`ldrsb ${xr[j]}, [r0, #${t.o}]    @ tap (${t.ky}, ${t.kx})`));
-          p.forEach((t, j) => a.i(mac(xr[j]!, t.t)));
+      a.i(`ldr r2, [sp, #${ID.B + 4 * k}]    @ acc = the class's bias (2 x, folded)`);
+      const taps: { t: number; ky: number; kx: number }[] = [];
+      for (let ky = cl.ky0; ky < cl.ky1; ky++) for (let kx = cl.kx0; kx < cl.kx1; kx++) taps.push({ t: ky * kw + kx, ky, kx });
+      // the address of a tap: [r0, #o] (near), or [r12, #kx dw C] with r12 at its row (far; r12 set per row)
+      let cur = 0; // far: r12 = r0 + cur x row step (0: not set)
+      const rowBase = (ky: number): string => {
+        if (!far || ky === 0) return 'r0';
+        if (ky !== cur) {
+          if (cur > 0 && ky === cur + 1) a.i('add r12, r12, lr    @ the next tap row');
+          else {
+            const bits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].filter((b) => (ky >> b) & 1);
+            bits.forEach((b, i) => a.i(`add r12, ${i ? 'r12' : 'r0'}, lr${b ? `, lsl #${b}` : ''}${i ? '' : `    @ tap row ${ky}`}`));
+          }
+          cur = ky;
+        }
+        return 'r12';
+      };
+      const addr = (tp: { ky: number; kx: number }) => (far ? (tp.ky === 0 ? `[r0, #${tp.kx * dw * C}]` : `[r12, #${tp.kx * dw * C}]`) : `[r0, #${tp.ky * dh * Sx + tp.kx * dw * C}]`);
+      if (m7 && (!inRegs || !far)) {
+        // Cortex-M7: software-pipelined, each load issued as the younger partner of a MAC two taps before its own (a
+        // byte load's result is ready 2 cycles on): about a cycle a tap. x words in r3 / r4 (r3 / r12 with the weights
+        // in registers), pair words (weights in the frame) in r5-r7 by turns
+        const xs = inRegs ? ['r3', 'r12'] : ['r3', 'r4'], ws = ['r5', 'r6', 'r7'];
+        const loads: { tap: number; text: string; row: number }[] = [];
+        const wOf: string[] = [];
+        let lastQ = -1, nq = 0;
+        taps.forEach((t, i) => {
+          const q = t.t >> 1;
+          if (inRegs) wOf.push(wregs[q]!);
+          else {
+            if (q !== lastQ) { loads.push({ tap: i, row: -1, text: `ldr ${ws[nq % 3]}, [sp, #${W + 4 * q}]    @ pair ${q}` }); lastQ = q; nq++; }
+            wOf.push(ws[(nq - 1) % 3]!);
+          }
+          loads.push({ tap: i, row: t.ky, text: `ldrsb ${xs[i % 2]}, ${addr(t)}    @ tap (${t.ky}, ${t.kx})` });
+        });
+        const emitLoads = (tap: number) => {
+          for (const l of loads.filter((x) => x.tap === tap)) { if (far && l.row >= 0) rowBase(l.row); a.i(l.text); }
+        };
+        emitLoads(0); emitLoads(1);
+        taps.forEach((t, i) => {
+          a.i(`smlab${half(t.t)} r2, ${xs[i % 2]}, ${wOf[i]}, r2`);
+          emitLoads(i + 2);
+        });
+      } else if (inRegs) {
+        if (!far) {
+          for (let i = 0; i < taps.length; i += 2) {
+            const p = taps.slice(i, i + 2), xr = ['r3', 'r12'];
+            p.forEach((t, j) => a.i(`ldrsb ${xr[j]}, ${addr(t)}    @ tap (${t.ky}, ${t.kx})`));
+            p.forEach((t, j) => a.i(`smlab${half(t.t)} r2, ${xr[j]}, ${wregs[t.t >> 1]}, r2`));
+          }
+        } else {
+          for (const t of taps) { rowBase(t.ky); a.i(`ldrsb r3, ${addr(t)}    @ tap (${t.ky}, ${t.kx})`, `smlab${half(t.t)} r2, r3, ${wregs[t.t >> 1]}, r2`); }
         }
       } else {
-        let cur = 0; // r12 = r0 + cur x row step (0: not set)
-        for (let ky = cl.ky0; ky < cl.ky1; ky++) {
-          if (ky > 0) {
-            if (cur > 0 && ky === cur + 1) a.i('add r12, r12, lr    @ the next tap row');
-            else {
-              const bits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].filter((b) => (ky >> b) & 1);
-              bits.forEach((b, i) => a.i(`add r12, ${i ? 'r12' : 'r0'}, lr${b ? `, lsl #${b}` : ''}${i ? '' : `    @ tap row ${ky}`}`));
-            }
-            cur = ky;
+        // batches: the pair words and the inputs of up to 6 registers, loaded together (they pipeline), then the MACs;
+        // a batch does not cross a tap row in far mode (r12 moves)
+        const pool = ['r3', 'r4', 'r5', 'r6', 'r7', 'r8'];
+        let i = 0;
+        while (i < taps.length) {
+          const batch: typeof taps = [], words: number[] = [];
+          while (i < taps.length) {
+            const t = taps[i]!;
+            if (far && batch.length && t.ky !== batch[0]!.ky) break;
+            const need = words.includes(t.t >> 1) ? 0 : 1;
+            if (words.length + need + batch.length + 1 > pool.length) break;
+            if (need) words.push(t.t >> 1);
+            batch.push(t); i++;
           }
-          const base = ky === 0 ? 'r0' : 'r12';
-          for (let kx = cl.kx0; kx < cl.kx1; kx++) a.i(`ldrsb r3, [${base}, #${kx * dw * C}]    @ tap (${ky}, ${kx})`, mac('r3', ky * kw + kx));
+          if (far) rowBase(batch[0]!.ky);
+          const wreg = (t: number) => pool[words.indexOf(t >> 1)]!, xreg = (j: number) => pool[words.length + j]!;
+          words.forEach((q) => a.i(`ldr ${wreg(2 * q)}, [sp, #${W + 4 * q}]    @ pair ${q}`));
+          batch.forEach((t, j) => a.i(`ldrsb ${xreg(j)}, ${addr(t)}    @ tap (${t.ky}, ${t.kx})`));
+          batch.forEach((t, j) => a.i(`smlab${half(t.t)} r2, ${xreg(j)}, ${wreg(t.t)}, r2`));
         }
       }
       a.c('SMMLAR(2 acc, M, T - (acc < 0)) >> R, saturate, clamp');
@@ -378,10 +501,10 @@ export function inPlaceDepthwiseKernelDsp(plan: LayerPlan, weights: Int8Array, i
   });
   channelEnd(a, ID, P, C, { n: 'r2', w: 'r3', b: 'r9', t: 'r12', u: 'r4' });
   a.i(`ldr r3, [sp, #${ID.CHS}]`, 'subs r3, r3, #1', `str r3, [sp, #${ID.CHS}]`, 'bne chan_loop');
-  a.i(`add sp, sp, #${frame}`, 'pop {r4-r11, pc}');
+  a.i(...(frame <= 508 ? [`add sp, sp, #${frame}`] : [...movImm('r12', frame), 'add sp, sp, r12']), 'pop {r4-r11, pc}');
   return {
     kind: 'inplace-depthwise', lines: wrap(a.lines),
-    tables: [{ name: 'ipdd_rec', comment: `${C} channel records of ${rec} bytes: ${T} doubled int16 weights, M, T, R, the doubled folded bias of ${K} class(es)`, bytes }],
+    tables: [{ name: 'ipdd_rec', comment: `${C} channel records of ${rec} bytes: ${T} int8 weights (reordered for SXTB16 pairs), M, T, 2 x the bias folded over all taps`, bytes }],
     stackBytes: 36 + frame, args: 'r0 input, r1 temporary (one channel), r2 output (over the input)', cpu: 'cortex-m4',
   };
 }
@@ -550,14 +673,18 @@ const FD = { PIX: 0, XPIX: 4, OPIX: 8, COLS: 12, ROWS: 16, PROW: 20, XROW: 24, O
  * The fused projection + add with the DSP extension (ARMv7E-M; the simd variant). Per output pixel its K inputs
  * are widened into a stack buffer as int16 lanes with the input offset, SXTAB16(offset x 2, x) = [x0+off, x2+off]
  * and SXTAB16(.., x ROR 8) = [x1+off, x3+off] (reference/int8-semantics.md, as src/kernels/simd.ts does); then per
- * pair of output channels, per group of 4 inputs: LDM of the 2 buffer words, LDM of the 4 int16 weight pairs
- * (flash, widened at generation time), SMLAD x 4 = 8 MACs. Requantisation of the projection: M, R, 2^R - 1 from the
- * table fu_rq when every shift <= 0 with double rounding, else requant.ts's code; then the add as the scalar kernel.
+ * pair of output channels, per group of 4 inputs: LDM of the 2 buffer words, LDM of the 2 int8 weight words (flash:
+ * 4 weights a word, in their byte order, so SXTB16 and SXTB16 ROR #8 give [w0, w2] and [w1, w3], the buffer's lane
+ * order: src/kernels/simd8.ts), SXTB16 x 4, SMLAD x 4 = 8 MACs. Requantisation of the projection: M and R from the
+ * record (2^R - 1 computed) when every shift <= 0 with double rounding, else requant.ts's code; then the add as the
+ * scalar kernel.
  * Flash table `fu_w`: per channel pair (the last one padded with a zero channel when C is odd): int32 bias[2],
- * then per group g: [w(oc, 4g), w(oc, 4g+2)], [w(oc, 4g+1), w(oc, 4g+3)], the same for oc + 1 (int16 pairs;
- * zero past K, where the widening reads up to 3 bytes past the pixel).
+ * then per group g: the int8 words [w(oc, 4g) .. w(oc, 4g+3)] of oc and of oc + 1 (zero past K, where the widening
+ * reads up to 3 bytes past the pixel), then (fast requantisation) int32 M, R of oc and of oc + 1: K + 12 bytes a
+ * channel (K rounded up to 4).
  */
-export function fusedPointwiseAddKernelDsp(proj: LayerPlan, weights: Int8Array, add: LayerPlan, projFirst: boolean, g: FusedGeometry): OwnKernel {
+export function fusedPointwiseAddKernelDsp(proj: LayerPlan, weights: Int8Array, add: LayerPlan, projFirst: boolean, g: FusedGeometry,
+  core: 'cortex-m4' | 'cortex-m7' = 'cortex-m4'): OwnKernel {
   checkFusable(proj, add);
   const K = proj.inC, C = proj.outC, G = Math.ceil(K / 4), pairs = Math.ceil(C / 2);
   const bufEnd = FD.BUF + 8 * G;
@@ -565,7 +692,8 @@ export function fusedPointwiseAddKernelDsp(proj: LayerPlan, weights: Int8Array, 
   const fast = fastMode(proj);
   const { py, px, lutY, lutX } = addSides(add, projFirst);
   // the weight records
-  const rec = 8 + 16 * G;
+  const prm = fast ? 16 : 0;
+  const rec = 8 + 8 * G + prm;
   const wb = new Uint8Array(pairs * rec);
   const dv = new DataView(wb.buffer);
   for (let q = 0; q < pairs; q++) {
@@ -574,14 +702,14 @@ export function fusedPointwiseAddKernelDsp(proj: LayerPlan, weights: Int8Array, 
       if (oc >= C) continue;
       dv.setInt32(q * rec + 4 * j, proj.bias ? proj.bias[oc]! : 0, true);
       for (let gi = 0; gi < G; gi++) {
-        const w = (i: number) => (4 * gi + i < K ? weights[oc * K + 4 * gi + i]! : 0);
-        const at = q * rec + 8 + 16 * gi + 8 * j;
-        dv.setInt16(at, w(0), true); dv.setInt16(at + 2, w(2), true); dv.setInt16(at + 4, w(1), true); dv.setInt16(at + 6, w(3), true);
+        for (let i = 0; i < 4; i++) dv.setInt8(q * rec + 8 + 8 * gi + 4 * j + i, 4 * gi + i < K ? weights[oc * K + 4 * gi + i]! : 0);
+      }
+      if (fast) {
+        dv.setInt32(q * rec + 8 + 8 * G + 8 * j, proj.multipliers[oc]!, true);
+        dv.setInt32(q * rec + 8 + 8 * G + 8 * j + 4, -proj.shifts[oc]!, true);
       }
     }
   }
-  const rq = new Int32Array(3 * C);
-  if (fast) for (let c = 0; c < C; c++) { const R = -proj.shifts[c]!; rq[3 * c] = proj.multipliers[c]!; rq[3 * c + 1] = R; rq[3 * c + 2] = (2 ** R - 1) | 0; }
   const frame = Math.ceil(bufEnd / 8) * 8;
   const off = proj.inputOffset;
   const a = new Asm();
@@ -603,21 +731,49 @@ export function fusedPointwiseAddKernelDsp(proj: LayerPlan, weights: Int8Array, 
   a.i('ldr r2, =fu_w', 'mov.w r0, #0    @ channel oc');
   a.label('pair_loop', `channel pairs: ${pairs}`);
   a.i('ldrd r3, r4, [r2], #8    @ the biases', `add r1, sp, #${FD.BUF}`);
-  const group = () => a.i('ldm r1!, {r8, r9}', 'ldm r2!, {r10, r11, r12, lr}', 'smlad r3, r8, r10, r3', 'smlad r3, r9, r11, r3', 'smlad r4, r8, r12, r4', 'smlad r4, r9, lr, r4');
-  if (G <= 8) {
-    a.c(`${G} groups of 4 inputs, unrolled`);
-    for (let gi = 0; gi < G; gi++) group();
+  const widenW = ['sxtb16 r11, r10, ror #8', 'sxtb16 r10, r10', 'sxtb16 lr, r12, ror #8', 'sxtb16 r12, r12'];
+  if (core !== 'cortex-m7') {
+    // Cortex-M4: LDM bursts
+    const group = () => a.i('ldm r1!, {r8, r9}', 'ldm r2!, {r10, r12}    @ the int8 words of oc, oc + 1', ...widenW,
+      'smlad r3, r8, r10, r3', 'smlad r3, r9, r11, r3', 'smlad r4, r8, r12, r4', 'smlad r4, r9, lr, r4');
+    if (G <= 8) {
+      a.c(`${G} groups of 4 inputs, unrolled`);
+      for (let gi = 0; gi < G; gi++) group();
+    } else {
+      a.c(`${G} groups of 4 inputs: ${Math.floor(G / 2)} x 2, then ${G % 2}`);
+      a.i(...movImm('r5', Math.floor(G / 2)));
+      a.label('group_loop');
+      group(); group();
+      a.i('subs r5, r5, #1', 'bne group_loop');
+      if (G % 2) group();
+    }
   } else {
-    a.c(`${G} groups of 4 inputs: ${Math.floor(G / 2)} x 2, then ${G % 2}`);
-    a.i(...movImm('r5', Math.floor(G / 2)));
+    // Cortex-M7: software-pipelined, each load of the next group's operands issued beside (as the younger partner of)
+    // the SMLAD that last reads the register; immediate offsets, the pointers stepped once an iteration
+    const U = G <= 8 ? G : [8, 7, 6, 5, 4].find((u) => G % u === 0) ?? 4;
+    const iters = Math.floor(G / U), rem = G - iters * U;
+    const ld = (u: number) => ({ r10: `ldr r10, [r2, #${8 * u}]`, r8: `ldr r8, [r1, #${8 * u}]`, r12: `ldr r12, [r2, #${8 * u + 4}]`, r9: `ldr r9, [r1, #${8 * u + 4}]` });
+    const group = (u: number, next: number | null) => {
+      a.i(...widenW);
+      const l = next === null ? null : ld(next);
+      a.i('smlad r3, r8, r10, r3', ...(l ? [l.r10] : []), 'smlad r4, r8, r12, r4', ...(l ? [l.r8] : []),
+        'smlad r3, r9, r11, r3', ...(l ? [l.r12] : []), 'smlad r4, r9, lr, r4', ...(l ? [l.r9] : []));
+    };
+    a.c(`${G} groups of 4 inputs: ${iters > 1 || rem ? `${iters} x ${U}${rem ? `, then ${rem}` : ''}` : 'unrolled'}; each group loads the next one's operands`);
+    const first = ld(0);
+    a.i(first.r8, first.r9, first.r10, first.r12);
+    if (iters > 1 || rem) a.i(...movImm('r5', iters));
     a.label('group_loop');
-    group(); group();
-    a.i('subs r5, r5, #1', 'bne group_loop');
-    if (G % 2) group();
+    for (let u = 0; u < U; u++) group(u, u + 1 < U || iters > 1 || rem ? u + 1 : null);
+    if (iters > 1 || rem) {
+      a.i(`add r1, r1, #${8 * U}`, `add r2, r2, #${8 * U}`, 'subs r5, r5, #1', 'bne group_loop');
+      for (let u = 0; u < rem; u++) group(u, u + 1 < rem ? u + 1 : null);
+      if (rem) a.i(`add r2, r2, #${8 * rem}`);
+    } else a.i(`add r2, r2, #${8 * U}`);
   }
   const post = (acc: string, j: number) => {
     if (fast) {
-      a.i('ldr r5, =fu_rq', 'add r5, r5, r0, lsl #3', 'add r5, r5, r0, lsl #2', ...(j ? ['add r5, r5, #12'] : []), 'ldm r5, {r6, r7, r8}    @ M, R, 2^R - 1');
+      a.i(`ldrd r6, r7, [r2, #${8 * j}]    @ M, R (r2 at the pair's parameters)`, 'mov.w r8, #1', 'lsl r8, r8, r7', 'sub r8, r8, #1    @ 2^R - 1');
       fastRequant(a, proj, { acc, m: 'r6', rsh: 'r7', mask: 'r8', t: ['r9', 'r10', 'r11'] });
     } else {
       a.i(j ? 'add r1, r0, #1' : 'mov r1, r0');
@@ -632,6 +788,7 @@ export function fusedPointwiseAddKernelDsp(proj: LayerPlan, weights: Int8Array, 
   a.c('channel oc + 1');
   post('r4', 1);
   if (C % 2) a.label('pair_done');
+  if (fast) a.i(`add r2, r2, #${prm}    @ the next pair's record`);
   a.i('add r0, r0, #2', ...cmpImm('r0', 2 * pairs, 'r5'), 'blo pair_loop');
   a.c('next pixel');
   a.i(`ldr r0, [sp, #${FD.PIX}]`, ...addImm('r0', 'r0', K, 'r5'), `str r0, [sp, #${FD.PIX}]`);
@@ -645,12 +802,11 @@ export function fusedPointwiseAddKernelDsp(proj: LayerPlan, weights: Int8Array, 
   a.i(`ldr r3, [sp, #${FD.ROWS}]`, 'subs r3, r3, #1', `str r3, [sp, #${FD.ROWS}]`, 'bne row_loop');
   a.i(...(frame <= 508 ? [`add sp, sp, #${frame}`] : [...movImm('r12', frame), 'add sp, sp, r12']), 'pop {r4-r11, pc}');
   const tables: DataTable[] = [
-    { name: 'fu_w', comment: `${pairs} channel-pair records of ${rec} bytes: int32 bias x 2, int16 weight pairs of ${G} groups of 4 inputs`, bytes: wb },
+    { name: 'fu_w', comment: `${pairs} channel-pair records of ${rec} bytes: int32 bias x 2, int8 weight words of ${G} groups of 4 inputs${fast ? ', M and R x 2' : ''}`, bytes: wb },
     int32Table('fu_lut_y', 'int32 x 256: the add\'s first step for the projection\'s value v (index v + 128)', lutY),
     int32Table('fu_lut_x', 'int32 x 256: the add\'s first step for the residual\'s value v (index v + 128)', lutX),
   ];
-  if (fast) tables.push(int32Table('fu_rq', `int32 x 3 x ${C}: M, R, 2^R - 1 of each channel`, rq));
-  else tables.push(int32Table('multipliers', `int32 x ${C}`, proj.multipliers), int32Table('shifts', `int32 x ${C}`, proj.shifts));
+  if (!fast) tables.push(int32Table('multipliers', `int32 x ${C}`, proj.multipliers), int32Table('shifts', `int32 x ${C}`, proj.shifts));
   return {
     kind: 'pointwise+add', lines: wrap(a.lines), tables, stackBytes: 36 + frame, args: 'r0 projection input, r1 residual, r2 output', cpu: 'cortex-m4',
   };

@@ -30,6 +30,16 @@ describe('mcusim conv', () => {
     // the same seed gives the same figures
     expect((await cli('conv', '--input', '12x12x16', '--kernel', '1x1', '--out-channels', '24', '--board', 'stm32f746g-disco', '--seed', '1', '--json')).out).toBe(r.out);
   });
+  it('--weights: int8 in flash (the default) or pre-widened int16, about twice the bytes; both bit-exact', async () => {
+    const run = async (...extra: string[]) => JSON.parse((await cli('conv', '--input', '8x8x96', '--kernel', '1x1', '--out-channels', '24', '--variant', 'simd',
+      '--board', 'mps2-an386', '--json', ...extra)).out);
+    const i8 = await run(), i16 = await run('--weights', 'int16');
+    expect([i8.bitExact, i16.bitExact]).toEqual([true, true]);
+    // 24 x 96 weights + 12 bytes a channel (bias, multiplier, T) with int8; the weights twice over with int16
+    expect(i8.weightBytes).toBe(24 * 96 + 24 * 12);
+    expect(i16.weightBytes).toBeGreaterThan(2 * 24 * 96);
+    expect((await cli('conv', '--input', '8x8x96', '--kernel', '1x1', '--out-channels', '24', '--weights', 'int4')).err).toMatch(/'int4' is not one of int8, int16 \(--weights\)/);
+  });
   it('depthwise, strides, activations and zero points; --emit writes the assembly GNU-style', async () => {
     const s = join(tempDir(), 'k.s');
     const r = await cli('conv', '--input', '9x9x5', '--kernel', '3x3', '--depthwise', '--depth-multiplier', '2', '--stride', '2', '--padding', 'symmetric',

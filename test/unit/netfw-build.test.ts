@@ -82,7 +82,7 @@ describe('image layout and manifest', () => {
 });
 
 describe('kernel choices', () => {
-  it('Cortex-M4, simd: the unrolled pointwise schedule for word-aligned inputs, the compact one otherwise', () => {
+  it('Cortex-M4, simd, schedule auto: the unrolled pointwise schedule for word-aligned inputs, the compact one otherwise', () => {
     // the peak is b's step, 100 + 125 = 225 bytes; a's output (5x5x4) goes at the top, offset 125: not word aligned
     const n = net({ h: 5, w: 5, c: 3 }, [
       { name: 'a', op: 'pointwise', outChannels: 4 },
@@ -90,7 +90,7 @@ describe('kernel choices', () => {
       { name: 'c', op: 'pointwise', outChannels: 4 },
     ]);
     const { w, x } = data(n);
-    const r = runNetwork(n, w, x, 'whole', 'simd', 'mps2-an386');
+    const r = runNetwork(n, w, x, 'whole', 'simd', 'mps2-an386', { schedule: 'auto' });
     expect(r.bitExact).toBe(true);
     const m = r.firmware.manifest;
     const inOffset = (layer: number) => m.buffers.find((b) => b.tensors.includes(n.layers[layer]!.inputs[0]!))!.offset;

@@ -2,7 +2,12 @@
  * The network firmware's own kernels (src/netfw/kernels.ts), through small networks built by the firmware builder and
  * run on the simulated boards, against the bit-exact reference (runNetworkReference):
  * - in-place depthwise over kernel sizes 1..5 (square and not), strides 1..3, dilations 1..2, the three padding
- *   styles, channel counts 1..20, both roundings, every activation;
+ *   styles, channel counts 1..20, both roundings, every activation; the DSP kernel's int8 records (the taps reordered
+ *   for SXTB16 pairs, M, T, one folded bias a channel: the classes' biases computed per channel) worked by hand, and
+ *   its kernels beyond the 10 taps the registers hold (5x5 as MbV2-RD has, up to 7x7: the weight pairs in the frame),
+ *   near and far rows, on the M4 and the M7;
+ * - the DSP fused projection + add's int8 records (K + 12 bytes a channel) and its Cortex-M7 order (software-pipelined
+ *   loads, loops with and without left-over groups);
  * - the fused projection + residual add (the projection's output as the add's first or second input);
  * - add (not fused: the layer before it reads the residual too), average and max pool (padding, strides);
  * - the same networks patch by patch: crops read with a row stride (a tensor held wider than a reader needs: the
@@ -15,6 +20,9 @@ import fc from 'fast-check';
 import { NetworkError, fillRealisticQuant, networkWeights, randomInput, resolveNetwork, runNetworkReference, type LayerDraft, type Network } from '../../src/net/network.js';
 import { planPatches } from '../../src/net/patch.js';
 import { runNetwork, type NetVariant } from '../../src/netfw/index.js';
+import { inPlaceDepthwiseKernelDsp, inPlaceDepthwiseDspSupport, fusedPointwiseAddKernelDsp, reorderedTapWords, IPDD_MAX_TAPS } from '../../src/netfw/kernels.js';
+import { planLayer, type LayerSpec } from '../../src/nn/spec.js';
+import { mobilenetv2Network } from '../../src/net/mobilenetv2.js';
 
 const SEED = 606;
 
@@ -164,6 +172,130 @@ describe('fused projection + residual add, add, pools', () => {
     ], 9);
     for (const board of ['stm32f411re', 'stm32h743']) {
       for (const variant of ['scalar', 'simd'] as const) check(n, { variant, board, timing: true, patches: [[1, 2], [1, 3]] });
+    }
+  });
+});
+
+describe('the DSP kernels\' int8 weights (the simd variant keeps every weight int8 in flash)', () => {
+  it('the taps reordered for SXTB16: word q holds taps 4q, 4q+2, 4q+1, 4q+3, so its halves are the pairs (4q, 4q+1), (4q+2, 4q+3)', () => {
+    expect(Array.from(reorderedTapWords(5, (t) => t + 1))).toEqual([1, 3, 2, 4, 5, 0, 0, 0]);
+    expect(Array.from(reorderedTapWords(9, (t) => 10 * t))).toEqual([0, 20, 10, 30, 40, 60, 50, 70, 80, 0, 0, 0]);
+  });
+  it('in-place records: the reordered int8 taps, M, T, 2 x the bias folded over all taps: 4 ceil(T/4) + 12 bytes a channel', () => {
+    // 3x3 SAME on 4x4x2, input zero point 3 (offset -3), weights t + 1 (channel 0) and -(t + 1) (channel 1), bias 50, -60
+    const spec: LayerSpec = {
+      kind: 'depthwise', input: { h: 4, w: 4, c: 2 }, kernel: 3, padding: 'same', inputZeroPoint: 3, inputScale: 1,
+      outputZeroPoint: -4, outputScale: 1, weightScales: [2 ** -10, 2 ** -12], bias: [50, -60],
+    };
+    const plan = planLayer(spec);
+    const w = Int8Array.from({ length: 18 }, (_, i) => (i % 2 ? -1 : 1) * (Math.floor(i / 2) + 1));
+    expect(inPlaceDepthwiseDspSupport(plan, w)).toBeNull();
+    const k = inPlaceDepthwiseKernelDsp(plan, w);
+    const b = k.tables[0]!.bytes, dv = new DataView(b.buffer);
+    expect(k.tables[0]!.name).toBe('ipdd_rec');
+    expect(b.length).toBe(2 * (12 + 12));
+    expect(Array.from(new Int8Array(b.buffer, 0, 12))).toEqual([1, 3, 2, 4, 5, 7, 6, 8, 9, 0, 0, 0]);
+    // M, T = 2^(R-1) + zp 2^R (R = 9: 256 - 4 x 512 = -1792), 2 x (50 - 3 x 45) = -170
+    expect([dv.getInt32(12, true), dv.getInt32(16, true), dv.getInt32(20, true)]).toEqual([plan.multipliers[0], -1792, -170]);
+    // channel 1: R = 11: 1024 - 4 x 2048 = -7168; 2 x (-60 + 3 x 45) = 150
+    expect(Array.from(new Int8Array(b.buffer, 24, 12))).toEqual([-1, -3, -2, -4, -5, -7, -6, -8, -9, 0, 0, 0]);
+    expect([dv.getInt32(40, true), dv.getInt32(44, true)]).toEqual([-7168, 150]);
+    // the classes' biases are computed per channel: z x 2w for each tap outside (SMLAD with r1 = [z, z] for a pair of
+    // taps both outside, SMLABB / SMLABT with r3 = z for one); the top-left class (rows 1..2, columns 1..2) misses taps
+    // 0, 1, 2, 3, 6: pairs (0, 1), (2, 3), then tap 6 alone (the low half of pair 3)
+    const text = k.lines.join('\n');
+    expect(text).toMatch(/smlad r12, r1, r4, r12 {4}@ taps 0, 1\n {2}smlad r12, r1, r5, r12 {4}@ taps 2, 3\n {2}smlabb r12, r3, r7, r12 {4}@ tap 6\n/);
+  });
+  it('kernels of 11 to 49 taps (5x5 as MbV2-RD has, 4x3, 7x7): the DSP kernel with the weight pairs in the frame, near and far rows', () => {
+    const arb = fc.record({
+      h: fc.integer({ min: 3, max: 10 }), w: fc.integer({ min: 3, max: 10 }), c: fc.integer({ min: 1, max: 12 }),
+      k: fc.constantFrom([5, 5], [4, 3], [3, 4], [7, 7], [2, 6], [5, 5]), stride: fc.integer({ min: 1, max: 2 }), dilation: fc.integer({ min: 1, max: 2 }),
+      padding: fc.constantFrom('same' as const, 'symmetric' as const), activation: fc.constantFrom('none' as const, 'relu6' as const),
+      seed: fc.integer({ min: 0, max: 1e6 }), wide: fc.boolean(), board: fc.constantFrom('mps2-an386', 'stm32h743'),
+    });
+    let far = 0;
+    fc.assert(fc.property(arb, (g) => {
+      const n = net({ h: g.h, w: g.w, c: 4 }, [
+        { name: 'exp', op: 'pointwise', outChannels: g.wide ? 200 + g.c : g.c, activation: 'relu6' },
+        { name: 'dw', op: 'depthwise', kernel: { h: g.k[0]!, w: g.k[1]! }, stride: g.stride, dilation: g.dilation, padding: g.padding, activation: g.activation },
+      ], g.seed);
+      const dwl = n.layers[1]!, w = networkWeights(n)[1]!;
+      fc.pre(inPlaceDepthwiseDspSupport(dwl.plan, w) === null);
+      const r = check(n, { seed: g.seed, variant: 'simd', board: g.board });
+      const dw = r.firmware.manifest.units.find((u) => u.layers[0] === 1)!;
+      expect(dw.kernel).toBe('inplace-depthwise');
+      expect(dw.text).toContain('widened per channel into the frame');
+      // the Cortex-M7's order: the loads software-pipelined (ldrsb right after a MAC)
+      expect(dw.text.includes('instruction order for the Cortex-M7')).toBe(g.board === 'stm32h743');
+      if (/lr row step/.test(dw.text)) far++;
+    }), { numRuns: 30, seed: SEED + 10 });
+    expect(far).toBeGreaterThan(3);
+  });
+  it('5x5 and 7x7 in place with the timing model on the M4 and the M7, whole and patch by patch', () => {
+    for (const k of [5, 7]) {
+      const n = net({ h: 12, w: 12, c: 8 }, [
+        { name: 'exp', op: 'pointwise', block: 0, outChannels: 24, activation: 'relu6' },
+        { name: 'dw', op: 'depthwise', block: 0, kernel: k, padding: 'same', activation: 'relu6' },
+        { name: 'proj', op: 'pointwise', block: 0, outChannels: 8 },
+        { name: 'dw2', op: 'depthwise', block: 1, kernel: k, stride: 2, padding: 'same' },
+        { name: 'fc', op: 'fully_connected', block: 1, outChannels: 4 },
+      ], 20 + k);
+      for (const board of ['stm32f411re', 'stm32h743']) {
+        const r = check(n, { variant: 'simd', board, timing: true, patches: [[1, 2]] });
+        const dws = r.firmware.manifest.units.filter((u) => u.kernel === 'inplace-depthwise');
+        expect(dws.length).toBe(2);
+        for (const u of dws) expect(u.text).toMatch(/smlab/);
+      }
+    }
+  });
+  it('MbV2-RD\'s 5x5 depthwise layers run the DSP in-place kernel (no longer the scalar one)', () => {
+    const n = mobilenetv2Network({ width: 0.35, resolution: 32, classes: 4, anyResolution: true, variant: 'rd', seed: 3 });
+    const w = networkWeights(n);
+    const five = n.layers.filter((l) => l.op === 'depthwise' && l.plan.kh === 5);
+    expect(five.length).toBeGreaterThan(0);
+    for (const l of five) expect(inPlaceDepthwiseDspSupport(l.plan, w[l.index]!)).toBeNull();
+    const r = check(n, { variant: 'simd' });
+    for (const l of five) {
+      const u = r.firmware.manifest.units.find((x) => x.layers[0] === l.index)!;
+      expect(u.kernel).toBe('inplace-depthwise');
+      expect(u.text).toMatch(/smlab/);
+    }
+    expect(IPDD_MAX_TAPS).toBeGreaterThanOrEqual(25);
+  });
+  it('fused projection + add records: bias x 2, the int8 words, M and R x 2: K (rounded to 4) + 12 bytes a channel', () => {
+    const n = net({ h: 3, w: 3, c: 6 }, [
+      { name: 'x', op: 'pointwise', outChannels: 6 },
+      { name: 'exp', op: 'pointwise', outChannels: 10, activation: 'relu6' },
+      { name: 'proj', op: 'pointwise', outChannels: 6 },
+      { name: 'add', op: 'add', inputs: ['proj', 'x'] },
+    ], 5);
+    const proj = n.layers[2]!, add = n.layers[3]!, w = networkWeights(n)[2]!;
+    const g = { rows: 3, cols: 3, pStride: 30, xStride: 18, oStride: 18 };
+    const k = fusedPointwiseAddKernelDsp(proj.plan, w, add.plan, true, g);
+    const t = k.tables.find((x) => x.name === 'fu_w')!;
+    // 3 pairs x (8 + 3 groups x 8 + 16) = 144 = 6 x (12 + 12)
+    expect(t.bytes.length).toBe(3 * (8 + 24 + 16));
+    const dv = new DataView(t.bytes.buffer);
+    expect(dv.getInt32(0, true)).toBe(proj.plan.bias ? proj.plan.bias[0] : 0);
+    // group 0: channel 0's weights 0..3 in order, then channel 1's
+    expect(Array.from(new Int8Array(t.bytes.buffer, 8, 8))).toEqual([...Array.from(w.slice(0, 4)), ...Array.from(w.slice(10, 14))]);
+    // the last group holds inputs 8, 9 and zeros; then M0, R0, M1, R1
+    expect(Array.from(new Int8Array(t.bytes.buffer, 24, 4))).toEqual([w[8], w[9], 0, 0]);
+    expect([dv.getInt32(32, true), dv.getInt32(36, true)]).toEqual([proj.plan.multipliers[0], -proj.plan.shifts[0]!]);
+    expect(k.tables.map((x) => x.name)).not.toContain('fu_rq');
+  });
+  it('fused projection + add on the M7: software-pipelined reductions of 1 to 80 groups (loops with and without a tail)', () => {
+    for (const [hidden, seed] of [[4, 1], [32, 2], [36, 3], [44, 4], [96, 5], [320, 6]] as const) {
+      const n = net({ h: 3, w: 2, c: 5 }, [
+        { name: 'x', op: 'pointwise', outChannels: 5 },
+        { name: 'exp', op: 'pointwise', outChannels: hidden, activation: 'relu6' },
+        { name: 'proj', op: 'pointwise', outChannels: 5 },
+        { name: 'add', op: 'add', inputs: ['x', 'proj'] },
+      ], seed);
+      const r = check(n, { variant: 'simd', board: 'stm32h743' });
+      const fused = r.firmware.manifest.units.find((u) => u.layers.length === 2)!;
+      expect(fused.kernel).toBe('pointwise+add');
+      expect(fused.text).toContain('each group loads the next one\'s operands');
     }
   });
 });
