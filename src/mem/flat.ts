@@ -65,6 +65,35 @@ export interface LineCache {
 }
 const NO_MIRROR = new Int32Array(0);
 
+/**
+ * The data timing of a read of n bytes at a through window r: a hit on a cached line (not the one being filled) is
+ * handed to the cache in the bus (Region.dc), anything else to the window's timing model.
+ */
+function timeRead(r: Region, a: number, n: number): void {
+  const c = r.dc;
+  if (c !== null) {
+    const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
+    if (((o + n - 1) >>> sh) === k) {
+      const e = r.dmir[k]!;
+      if (e !== 0 && ((a >>> 0) >>> sh) !== c.hold) { c.hitEntry(e - 1); return; }
+    }
+  }
+  r.data!.read(a, n);
+}
+
+/** The same for a write: a write-back hit (Region.dcw) in the bus, anything else to the model. */
+function timeWrite(r: Region, a: number, n: number): void {
+  const c = r.dcw;
+  if (c !== null) {
+    const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
+    if (((o + n - 1) >>> sh) === k) {
+      const e = r.dmir[k]!;
+      if (e !== 0) { c.writeEntry(e - 1); return; }
+    }
+  }
+  r.data!.write(a, n);
+}
+
 export class Region {
   readonly bytes: Uint8Array;
   readonly u16: Uint16Array;
@@ -236,32 +265,14 @@ export class FlatBus implements Bus {
     const r = this.region(a, 1);
     if (!r) return this.devRead(a, 1) & 0xff;
     r.reads++;
-    if (r.data !== null) {
-      const c = r.dc;
-      let e = 0;
-      if (c !== null) {
-        const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
-        if (true) { e = r.dmir[k]!; if (e !== 0 && ((a >>> 0) >>> sh) === c.hold) e = 0; }
-      }
-      if (e !== 0) c!.hitEntry(e - 1);
-      else r.data.read(a, 1);
-    }
+    if (r.data !== null) timeRead(r, a, 1);
     return r.bytes[(a >>> 0) - r.base]!;
   }
   r16(a: number): number {
     const r = this.region(a, 2);
     if (!r) return this.devRead(a, 2) & 0xffff;
     r.reads++;
-    if (r.data !== null) {
-      const c = r.dc;
-      let e = 0;
-      if (c !== null) {
-        const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
-        if ((o + 1) >>> sh === k) { e = r.dmir[k]!; if (e !== 0 && ((a >>> 0) >>> sh) === c.hold) e = 0; }
-      }
-      if (e !== 0) c!.hitEntry(e - 1);
-      else r.data.read(a, 2);
-    }
+    if (r.data !== null) timeRead(r, a, 2);
     const o = (a >>> 0) - r.base;
     if ((o & 1) === 0) return r.u16[o >>> 1]!;
     this.unaligned(0);
@@ -271,16 +282,7 @@ export class FlatBus implements Bus {
     const r = this.region(a, 4);
     if (!r) return this.devRead(a, 4) | 0;
     r.reads++;
-    if (r.data !== null) {
-      const c = r.dc;
-      let e = 0;
-      if (c !== null) {
-        const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
-        if ((o + 3) >>> sh === k) { e = r.dmir[k]!; if (e !== 0 && ((a >>> 0) >>> sh) === c.hold) e = 0; }
-      }
-      if (e !== 0) c!.hitEntry(e - 1);
-      else r.data.read(a, 4);
-    }
+    if (r.data !== null) timeRead(r, a, 4);
     const o = (a >>> 0) - r.base;
     if ((o & 3) === 0) return r.u32[o >>> 2]! | 0;
     this.unaligned((o & 1) === 0 ? 1 : 2);
@@ -292,16 +294,7 @@ export class FlatBus implements Bus {
     if (!r) { this.devWrite(a, 1, v); return; }
     if (r.readOnly) throw readOnlyError(r, a, 1);
     r.writes++;
-    if (r.data !== null) {
-      const c = r.dcw;
-      let e = 0;
-      if (c !== null) {
-        const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
-        if (true) e = r.dmir[k]!;
-      }
-      if (e !== 0) c!.writeEntry(e - 1);
-      else r.data.write(a, 1);
-    }
+    if (r.data !== null) timeWrite(r, a, 1);
     a >>>= 0;
     const o = a - r.base;
     r.bytes[o] = v;
@@ -313,16 +306,7 @@ export class FlatBus implements Bus {
     if (!r) { this.devWrite(a, 2, v); return; }
     if (r.readOnly) throw readOnlyError(r, a, 2);
     r.writes++;
-    if (r.data !== null) {
-      const c = r.dcw;
-      let e = 0;
-      if (c !== null) {
-        const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
-        if ((o + 1) >>> sh === k) e = r.dmir[k]!;
-      }
-      if (e !== 0) c!.writeEntry(e - 1);
-      else r.data.write(a, 2);
-    }
+    if (r.data !== null) timeWrite(r, a, 2);
     a >>>= 0;
     const o = a - r.base;
     if ((o & 1) === 0) r.u16[o >>> 1] = v;
@@ -335,16 +319,7 @@ export class FlatBus implements Bus {
     if (!r) { this.devWrite(a, 4, v); return; }
     if (r.readOnly) throw readOnlyError(r, a, 4);
     r.writes++;
-    if (r.data !== null) {
-      const c = r.dcw;
-      let e = 0;
-      if (c !== null) {
-        const o = (a >>> 0) - r.base, sh = c.lineShift, k = o >>> sh;
-        if ((o + 3) >>> sh === k) e = r.dmir[k]!;
-      }
-      if (e !== 0) c!.writeEntry(e - 1);
-      else r.data.write(a, 4);
-    }
+    if (r.data !== null) timeWrite(r, a, 4);
     a >>>= 0;
     const o = a - r.base;
     if ((o & 3) === 0) r.u32[o >>> 2] = v;

@@ -37,6 +37,7 @@ import type { CoreTiming } from '../timing/cores.js';
 import { CORTEX_M7_TIMING } from '../timing/cores.js';
 import type { Replacement } from './cache.js';
 import { ArtAccelerator } from './art.js';
+import type { CacheCounters } from './cache.js';
 import { attributes, FlashBacking, L1Caches, L1Port, SramBacking } from './l1.js';
 import { WaitStates, WindowPort, windowStat, type WindowStat } from './waits.js';
 import { CacheControl } from '../sys/cachectl.js';
@@ -84,14 +85,7 @@ export interface MemorySystemOptions {
 }
 
 /** Counters of one cache. */
-export interface CacheStats {
-  name: string;
-  accesses: number;
-  hits: number;
-  misses: number;
-  fills: number;
-  evictions: number;
-  writeBacks: number;
+export interface CacheStats extends CacheCounters {
   /** stall cycles the cache's misses, fills and write-backs cost */
   stallCycles: number;
 }
@@ -317,7 +311,7 @@ export function createMemorySystem(board: Board, core?: CoreTiming | MemoryParam
       art?.settle();
       l1?.settle();
       const out: CacheStats[] = [];
-      const add = (c: { counters(): { name: string; accesses: number; hits: number; misses: number; fills: number; evictions: number; writeBacks: number } } | null, stall: number): void => {
+      const add = (c: { counters(): CacheCounters } | null, stall: number): void => {
         if (c) out.push({ ...c.counters(), stallCycles: stall });
       };
       if (art) { add(art.icache, art.iMissStall); add(art.dcache, art.dMissStall); }
