@@ -27,9 +27,7 @@
  * completes a draft's quantisation (output, weightScales, bias) with src/nn/tensor.ts's realistic choices.
  * Tensor ids: -1 is the network input, i >= 0 the output of layer i.
  */
-import { LAYER_KINDS, validateLayer, planLayer, type Hwc, type LayerKind, type LayerPlan, type LayerSpec, type Hw } from '../nn/spec.js';
-import type { Activation, Rounding } from '../nn/quant.js';
-import type { Padding } from '../nn/padding.js';
+import { LAYER_KINDS, validateLayer, planLayer, type Hwc, type LayerKind, type LayerPlan, type LayerSpec } from '../nn/spec.js';
 import { Rng, withRealisticQuant, type LayerGeometry } from '../nn/tensor.js';
 import { runLayer } from '../nn/ops.js';
 import { parseJsonWithPositions, JsonSyntaxError, type ParsedJson } from './json.js';
@@ -49,19 +47,12 @@ export interface NetInputJson extends QuantJson {
   w: number;
   c: number;
 }
-export interface LayerJson {
+/** A layer: its geometry fields are LayerSpec's (src/nn/spec.ts); quantisation and inputs come as below. */
+export interface LayerJson extends Pick<LayerSpec, 'kernel' | 'stride' | 'dilation' | 'padding' | 'outChannels' | 'depthMultiplier' | 'activation' | 'rounding'> {
   name: string;
   op: LayerKind;
   block?: number;
   inputs?: string[];
-  kernel?: number | Hw;
-  stride?: number | Hw;
-  dilation?: number | Hw;
-  padding?: Padding;
-  outChannels?: number;
-  depthMultiplier?: number;
-  activation?: Activation;
-  rounding?: Rounding;
   output?: QuantJson;
   weightScales?: number | number[];
   bias?: number[];
