@@ -285,7 +285,6 @@ class Assembler {
   private poolId = 0;
   private linesRead = 0;
   private stopped = false;
-  private phase: 'parse' | 'final' = 'parse';
 
   constructor(private readonly source: string, private readonly opts: AsmOptions) {
     this.file = opts.fileName ?? 'input.s';
@@ -578,7 +577,6 @@ class Assembler {
       if (s.code && pad > 1) { this.cur = s; const a = s.align; this.pushAlign(pad === 4 ? 2 : 1, null, 0, rec); s.align = a; }
     }
     this.cur = saved;
-    this.phase = 'final';
     this.finish();
     return this.result();
   }

@@ -9,7 +9,6 @@ import { getBoard } from '../board/boards.js';
 import { runLayer } from '../nn/ops.js';
 import { planLayer, type LayerPlan, type LayerSpec } from '../nn/spec.js';
 import { compareInt8 } from '../nn/tensor.js';
-import { STACK_BYTES } from './layout.js';
 import { buildLayerImage, LAYER_PHASE, type KernelData, type KernelVariant } from './image.js';
 import type { WeightFormat } from './simd8.js';
 

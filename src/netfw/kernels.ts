@@ -690,7 +690,7 @@ export function fusedPointwiseAddKernelDsp(proj: LayerPlan, weights: Int8Array, 
   const bufEnd = FD.BUF + 8 * G;
   if (bufEnd > 4095 || 4 * G > 4095) throw new Error(`fused residual: ${K} input channels are more than the DSP kernel's buffer offsets reach (4095)`);
   const fast = fastMode(proj);
-  const { py, px, lutY, lutX } = addSides(add, projFirst);
+  const { lutY, lutX } = addSides(add, projFirst);
   // the weight records
   const prm = fast ? 16 : 0;
   const rec = 8 + 8 * G + prm;
