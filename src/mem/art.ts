@@ -141,13 +141,16 @@ export class ArtAccelerator implements MemModel {
     // the block's lines are where they were at its last pass (nothing filled or invalidated since): replay the hits,
     // the first line only when it is not the current one (e[0] is -1 when that pass found it current)
     if (ic !== null && memo.v === ic.contentVersion && memo.first === first && memo.n === n && (first === this.cur || e[0]! >= 0)) {
-      for (let k = first === this.cur ? 1 : 0; k < n; k++) ic.touch(e[k]!, first + k);
+      const skipFirst = first === this.cur;
+      for (let k = skipFirst ? 1 : 0; k < n; k++) ic.touch(e[k]!, first + k);
       const num = last === first ? 0 : cycles * (last * lb - start);
       this.deliver(last, clock.now(), num, bytes, 0);
       // the same pass again: a one-line block is then in the current line (free, nothing changes); a longer one hits
-      // its n lines again (the n most recent, in the same order) and delivers its last line at that pass's time
+      // its n lines again (the n most recent, in the same order) and delivers its last line at that pass's time. Not
+      // when this pass left out its first line (the current one): the next pass touches it, which moves it up the
+      // replacement order, so it is not a repeat of this one
       if (n === 1) this.arm(memo, 0, -1, 0, 1);
-      else this.arm(memo, n, last, num, bytes);
+      else if (!skipFirst) this.arm(memo, n, last, num, bytes);
       return;
     }
     // the time a line is needed: the cycle now (which grows by the stalls of earlier lines of this pass) plus the

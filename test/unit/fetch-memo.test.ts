@@ -168,6 +168,7 @@ function enginePass(epoch: number, fm: FetchMemo, clock: Clock, call: () => void
   } else call();
 }
 
+// MCUSIM_PROPERTY_RUNS=N runs these two properties N times instead of 1000 (a longer search, by hand)
 describe('repeat passes (FetchMemo.ok / rep) against calling fetch every pass', () => {
   // Engine-style passes (a) against plain fetch calls with fresh memos (b): the same clock and stalls after every pass,
   // and once the models settle, the same cache counters and window counters. The orders repeat blocks back to back.
@@ -192,7 +193,12 @@ describe('repeat passes (FetchMemo.ok / rep) against calling fetch every pass', 
       }
       a.art.settle(); b.art.settle();
       return JSON.stringify([a.art.icache.counters(), a.art.dcache?.counters(), a.w]) === JSON.stringify([b.art.icache.counters(), b.art.dcache?.counters(), b.w]);
-    }), { numRuns: 1000 });
+    }), {
+      numRuns: Number(process.env.MCUSIM_PROPERTY_RUNS ?? 1000),
+      // found in CI: a pass that starts in the current line leaves that line out of its replacement updates, so the
+      // next pass (which touches it) is not a repeat of it
+      examples: [[[[134217972, 134218050, 1], [134218726, 134218818, 1], [134218678, 134218722, 1]], [4, 11, 1, 4, 4, 11, 1, 4, 4, 11, 1, 4, 0, 0, 0], false, true, [0]]],
+    });
   });
 
   it('Cortex-M7 L1: I-cache on (hits repeat) or off (flash or SRAM behind: a constant stall per repeat)', () => {
@@ -215,6 +221,6 @@ describe('repeat passes (FetchMemo.ok / rep) against calling fetch every pass', 
       }
       a.l1.settle(); b.l1.settle();
       return JSON.stringify([a.l1.icache!.counters(), a.port.stat]) === JSON.stringify([b.l1.icache!.counters(), b.port.stat]);
-    }), { numRuns: 1000 });
+    }), { numRuns: Number(process.env.MCUSIM_PROPERTY_RUNS ?? 1000) });
   });
 });
