@@ -6,7 +6,8 @@
  * Image (main-window addresses; flash = the memory holding the boot image, src/kernels codeRegion):
  *   flash  vector table (16 words: initial SP, reset = the runner, 14 faults to a BKPT #1)
  *          kernel units, one per distinct kernel: the unit's constant tables (each 8-byte aligned: weights, biases,
- *            multipliers, shifts, the kernel's extra tables), then its code (the function `kernel`, 8-byte aligned).
+ *            multipliers, shifts, the kernel's extra tables; a table with the same bytes as an earlier unit's is not
+ *            placed again but refers to that one), then its code (the function `kernel`, 8-byte aligned).
  *            Each unit is assembled on its own at its own address; its tables and buffers are `.equ` symbols.
  *          the network input (int8 NHWC; the runner copies it, or each patch's crop of it, into the arena)
  *          the runner: phase markers, the input copies, a call to a kernel per layer (per layer per patch)
@@ -631,6 +632,15 @@ export function buildNetworkFirmware(
   let cursor = inputAddr + input.length;
   let codeTotal = 0, constTotal = 0;
   const unitInfos: UnitInfo[] = [];
+  // tables with the same bytes are placed once (patch mode specialises a layer's kernel per patch geometry; its weights
+  // and parameters are the same in every one): later units refer to the first copy
+  const placed = new Map<string, { address: number; bytes: Uint8Array }[]>();
+  const tableKey = (b: Uint8Array): string => {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    return `${b.length}:${h >>> 0}`;
+  };
+  const sameBytes = (x: Uint8Array, y: Uint8Array): boolean => { for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false; return true; };
   for (const u of units) {
     const address = up(cursor, ALIGN);
     let at = address;
@@ -638,10 +648,19 @@ export function buildNetworkFirmware(
     const tableNotes: string[] = [];
     let tableBytes = 0;
     for (const t of u.tables) {
+      const key = tableKey(t.bytes);
+      const earlier = placed.get(key)?.find((p) => sameBytes(p.bytes, t.bytes));
+      if (earlier) {
+        equs.push(`  .equ ${t.name}, ${hex(earlier.address)}`);
+        tableNotes.push(`@ ${t.name}: ${t.bytes.length} bytes at ${hex(earlier.address)}, shared with an earlier unit: ${t.comment}`);
+        continue;
+      }
       at = up(at, ALIGN);
       equs.push(`  .equ ${t.name}, ${hex(at)}`);
       tableNotes.push(`@ ${t.name}: ${t.bytes.length} bytes at ${hex(at)}: ${t.comment}`);
       sections.push({ address: at, bytes: t.bytes, name: `${u.name}: ${t.name}` });
+      if (!placed.has(key)) placed.set(key, []);
+      placed.get(key)!.push({ address: at, bytes: t.bytes });
       at += t.bytes.length;
     }
     const codeAddress = up(at, ALIGN);

@@ -183,3 +183,23 @@ describe('networks that do not fit, and errors', () => {
       .toThrow(/^memory: the patch plan's placement is not the one these memory options give/);
   });
 });
+
+describe('constant tables', () => {
+  it('patch mode places each table once, however many patch geometries specialise its layer\'s kernel', () => {
+    const n = mobilenetv2Network({ width: 0.35, resolution: 32, classes: 4, anyResolution: true });
+    const { w, x } = data(n);
+    const whole = runNetwork(n, w, x, 'whole', 'simd', 'stm32h743', { timing: false });
+    const patch = runNetwork(n, w, x, { patch: planPatches(n, 3, 2) }, 'simd', 'stm32h743', { timing: false });
+    expect(patch.bitExact).toBe(true);
+    // more kernel units in patch mode (border patches have their own), the same tables
+    expect(patch.firmware.manifest.units.length).toBeGreaterThan(whole.firmware.manifest.units.length);
+    const tables = patch.firmware.sections.filter((s) => / [a-z_]+$/.test(s.name) && !s.name.endsWith('.text') && s.name !== 'network input');
+    const seen = new Set<string>();
+    for (const t of tables) {
+      const key = Array.from(t.bytes).join(',');
+      expect(seen.has(key), t.name).toBe(false);
+      seen.add(key);
+    }
+    expect(patch.flashConstants).toBe(whole.flashConstants);
+  });
+});
