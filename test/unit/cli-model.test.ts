@@ -109,6 +109,15 @@ describe('mcusim model: both modes simulated', () => {
       { name: 'fc', op: 'fully_connected', block: 2, outChannels: 10, output: { scale: 0.1, zeroPoint: 0 }, weightScales: 0.01 },
     ],
   };
+  /** The small network at 96x96 with a 16-channel stem and an `exp`-channel expansion, run scalar in 4x4 patches. */
+  const runWider = async (exp: number, board: string) => {
+    const f = join(tempDir(), `wide-${exp}.json`);
+    const wider: Record<string, object> = { stem: { outChannels: 16 }, 'b1.exp': { outChannels: exp }, 'b1.proj': { outChannels: 16 }, pool: { kernel: 48 } };
+    writeFileSync(f, JSON.stringify({ ...small, input: { ...small.input, h: 96, w: 96 }, layers: small.layers.map((l) => ({ ...l, ...wider[l.name] })) }));
+    const r = await cli('model', f, '--board', board, '--split', '2', '--patches', '4', '--json', '--no-progress', '--variant', 'scalar');
+    expect(r.code, r.err).toBe(0);
+    return JSON.parse(r.out);
+  };
   it('a network file on stm32h743: bit-exact both ways, arena high-water = planned peak, patch overheads', async () => {
     const f = join(tempDir(), 'tiny.json');
     writeFileSync(f, JSON.stringify(small, null, 1));
@@ -133,12 +142,7 @@ describe('mcusim model: both modes simulated', () => {
   });
 
   it('a network too big for the board runs on an enlarged copy and says by how much it is over', async () => {
-    const f = join(tempDir(), 'big.json');
-    const wider: Record<string, object> = { stem: { outChannels: 16 }, 'b1.exp': { outChannels: 64 }, 'b1.proj': { outChannels: 16 }, pool: { kernel: 48 } };
-    writeFileSync(f, JSON.stringify({ ...small, input: { ...small.input, h: 96, w: 96 }, layers: small.layers.map((l) => ({ ...l, ...wider[l.name] })) }));
-    const r = await cli('model', f, '--board', 'stm32f411re', '--split', '2', '--patches', '4', '--json', '--no-progress', '--variant', 'scalar');
-    expect(r.code, r.err).toBe(0);
-    const j = JSON.parse(r.out);
+    const j = await runWider(64, 'stm32f411re');
     // whole-layer: the expansion reads the 48x48x16 stem output and writes 48x48x64: 184,320 bytes > 128 kB
     expect(j.whole.fitsSram).toBe(false);
     expect(j.whole.fitNote).toMatch(/^SRAM [\d.]+ kB > 128\.0 kB \(SRAM budget; ran on an enlarged copy\)/);
@@ -147,12 +151,7 @@ describe('mcusim model: both modes simulated', () => {
   });
 
   it('an arena beyond the F746\'s SRAM1 but within its 320 kB budget fits (simulated in an enlarged SRAM1)', async () => {
-    const f = join(tempDir(), 'mid.json');
-    const wider: Record<string, object> = { stem: { outChannels: 16 }, 'b1.exp': { outChannels: 96 }, 'b1.proj': { outChannels: 16 }, pool: { kernel: 48 } };
-    writeFileSync(f, JSON.stringify({ ...small, input: { ...small.input, h: 96, w: 96 }, layers: small.layers.map((l) => ({ ...l, ...wider[l.name] })) }));
-    const r = await cli('model', f, '--board', 'stm32f746g-disco', '--split', '2', '--patches', '4', '--json', '--no-progress', '--variant', 'scalar');
-    expect(r.code, r.err).toBe(0);
-    const j = JSON.parse(r.out);
+    const j = await runWider(96, 'stm32f746g-disco');
     // the in-place depthwise holds 48x48x96, the block input 48x48x16 (for the residual) and one channel of temporary:
     // 260,352 bytes, over SRAM1's 240 kB, under the 320 kB budget
     expect(j.whole.plannedPeak).toBe(48 * 48 * 96 + 48 * 48 * 16 + 48 * 48);
