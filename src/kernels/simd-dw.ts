@@ -170,20 +170,13 @@ const ACC = ['r3', 'r4', 'r5', 'r6'] as const;
 /** One channel group of a class: r7 at the group's tap (0, 0), r2 at its record, r0 at its output; `n` channels stored. */
 function group(a: Asm, plan: LayerPlan, mode: DwRequantMode, cls: DwClass, ci: number, K: number, n: number, id: string): void {
   const C = plan.outC, S = plan.inW * C, k = paramWords(mode);
-  // kernel row ky is ky dh input rows down, tap kx kx dw pixels across
-  const RS = plan.dh * S, CS = plan.dw * C;
-  const oneBase = 2 * RS + 2 * CS + 3 <= 4095;
-  const row = (ky: number): [string, number] => (oneBase ? ['r7', ky * RS] : [['r7', 'r8', 'r9'][ky]!, 0]);
-  if (!oneBase) {
-    if (cls.ky0 <= 1 && cls.ky1 > 1) a.i(...addImm('r8', 'r7', RS, 'r10').map((l) => `${l}    @ row 1`));
-    if (cls.ky1 > 2) a.i(...addImm('r9', 'r7', 2 * RS, 'r10').map((l) => `${l}    @ row 2`));
-  }
+  const tap = tapAddress(a, plan, cls, S, C);
   a.c(`accumulators = the class's folded bias${mode === 'fast' ? ' x 2' : ''}`);
   for (let j = 0; j < 4; j++) a.i(`ldr.w ${ACC[j]}, [r2, #${REC.bias(ci, j, k)}]`);
   for (let ky = cls.ky0; ky < cls.ky1; ky++) for (let kx = cls.kx0; kx < cls.kx1; kx++) {
-    const t = ky * 3 + kx, [base, off] = row(ky);
+    const t = ky * 3 + kx, [base, off] = tap(ky, kx);
     a.c(`tap (${ky}, ${kx}): 4 MACs`);
-    a.i(`ldr.w r10, [${base}, #${off + kx * CS}]`, `ldr.w r12, [r2, #${REC.w(t, 0)}]    @ [w0, w2]`, `ldr.w lr, [r2, #${REC.w(t, 1)}]    @ [w1, w3]`,
+    a.i(`ldr.w r10, [${base}, #${off}]`, `ldr.w r12, [r2, #${REC.w(t, 0)}]    @ [w0, w2]`, `ldr.w lr, [r2, #${REC.w(t, 1)}]    @ [w1, w3]`,
       'sxtb16 r11, r10, ror #8    @ [x1, x3]', 'sxtb16 r10, r10    @ [x0, x2]',
       'smlabb r3, r10, r12, r3', 'smlatt r5, r10, r12, r5', 'smlabb r4, r11, lr, r4', 'smlatt r6, r11, lr, r6');
   }
@@ -251,13 +244,7 @@ export function dwWeightStream8(plan: LayerPlan, weights: Int8Array, mode: DwReq
 /** One channel group of a class, int8 weights: r7 at the group's tap (0, 0), r2 at its record, r0 at its output. */
 function group8(a: Asm, plan: LayerPlan, mode: DwRequantMode, cls: DwClass, n: number, id: string, m7: boolean): void {
   const C = plan.outC, S = plan.inW * C, k = mode === 'fast' ? 2 : 1;
-  const RS = plan.dh * S, CS = plan.dw * C;
-  const oneBase = 2 * RS + 2 * CS + 3 <= 4095;
-  const row = (ky: number): [string, number] => (oneBase ? ['r7', ky * RS] : [['r7', 'r8', 'r9'][ky]!, 0]);
-  if (!oneBase) {
-    if (cls.ky0 <= 1 && cls.ky1 > 1) a.i(...addImm('r8', 'r7', RS, 'r10').map((l) => `${l}    @ row 1`));
-    if (cls.ky1 > 2) a.i(...addImm('r9', 'r7', 2 * RS, 'r10').map((l) => `${l}    @ row 2`));
-  }
+  const tap = tapAddress(a, plan, cls, S, C);
   a.c('accumulators = the bias folded over the 9 taps');
   for (let j = 0; j < 4; j++) a.i(`ldr.w ${ACC[j]}, [r2, #${REC8.bias(j)}]`);
   const missing: number[] = [], taps: { t: number; ky: number; kx: number }[] = [];
@@ -268,7 +255,7 @@ function group8(a: Asm, plan: LayerPlan, mode: DwRequantMode, cls: DwClass, n: n
   }
   // Cortex-M4: a tap's two loads, then its DSP instructions; Cortex-M7: each tap loads the next one's input and weight
   // word beside its MACs (a load pairs as the younger partner of a DSP instruction)
-  const ldx = (tp: { ky: number; kx: number }) => { const [base, off] = row(tp.ky); return `ldr.w r10, [${base}, #${off + tp.kx * CS}]`; };
+  const ldx = (tp: { ky: number; kx: number }) => { const [base, off] = tap(tp.ky, tp.kx); return `ldr.w r10, [${base}, #${off}]`; };
   const ldw = (tp: { t: number }) => `ldr.w r12, [r2, #${REC8.w(tp.t)}]    @ [w0 w1 w2 w3]`;
   if (m7 && taps.length) a.i(ldx(taps[0]!), ldw(taps[0]!));
   taps.forEach((tp, i) => {
@@ -404,4 +391,19 @@ function generalRequantGroup(a: Asm, plan: LayerPlan, n: number, chOffset: (j: n
     a.i(`strb.w ${acc}, [r0, #${j}]`);
   }
   a.i('pop {r1}');
+}
+
+/**
+ * How a group reaches its kernel rows: kernel row ky is ky dh input rows (S bytes each) down, tap kx kx dw pixels (C
+ * bytes) across. When every tap is within LDR's 4095-byte offset of r7, rows are offsets from r7; otherwise rows 1 and
+ * 2 get base registers r8 and r9 (set up here, for the rows the class uses). Returns (ky, kx) -> [base register, offset].
+ */
+function tapAddress(a: Asm, plan: LayerPlan, cls: DwClass, S: number, C: number): (ky: number, kx: number) => [string, number] {
+  const RS = plan.dh * S, CS = plan.dw * C;
+  const oneBase = 2 * RS + 2 * CS + 3 <= 4095;
+  if (!oneBase) {
+    if (cls.ky0 <= 1 && cls.ky1 > 1) a.i(...addImm('r8', 'r7', RS, 'r10').map((l) => `${l}    @ row 1`));
+    if (cls.ky1 > 2) a.i(...addImm('r9', 'r7', 2 * RS, 'r10').map((l) => `${l}    @ row 2`));
+  }
+  return (ky, kx) => (oneBase ? ['r7', ky * RS + kx * CS] : [['r7', 'r8', 'r9'][ky]!, kx * CS]);
 }
