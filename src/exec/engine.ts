@@ -13,7 +13,7 @@ import { decode, is32, operandValue, type Decoded } from '../isa/table.js';
 import { CpuState, itAdvance, inIT, lastInIT, itCond } from '../cpu/state.js';
 import { CpuFault, Trap, undefinedInstruction } from '../cpu/exceptions.js';
 import type { Bus } from '../mem/flat.js';
-import { newFetchMemo, type FetchEpoch, type FetchTiming } from '../mem/timing.js';
+import { newFetchMemo, type FetchTiming } from '../mem/timing.js';
 import type { FetchCheck } from '../sys/mpu.js';
 import type { PipelineModel, PriceInput } from '../timing/pipeline.js';
 import { NSTALL, STALL } from '../timing/clock.js';
@@ -298,12 +298,11 @@ export class Engine {
     const n = info.addrs.length;
     if (!ended) parts.push(`s.pc=${a};s.itstate=${its};${close(n, cyc, ps, stalls)}return;`);
     let body = parts.join('\n');
-    // fetch timing: each pass fetches the block's bytes [start, a)
-    // (a model with an epoch: a pass that repeats a fixed-point pass of this block only counts itself, FetchMemo.ok)
+    // fetch timing: each pass fetches the block's bytes [start, a), through the model's shortcuts when it has them
+    // (FetchTiming.prologue: passes that repeat a remembered one)
     if (ft !== null) {
       const call = `ft.fetch(${start},${a},${cyc},fm);`;
-      const repeat = 'if(fm.ok===ft.epoch){fm.rep++;fm.t=s.cycles;if(fm.k!==0){s.cycles+=fm.k;s.stall[fm.c]+=fm.k;}}else ';
-      body = `${typeof (ft as Partial<FetchEpoch>).epoch === 'number' ? repeat : ''}${call}\n${body}`;
+      body = `${ft.prologue ? ft.prologue(call) : call}\n${body}`;
     }
     if (loops) body = `let iter=0;const maxIter=Math.floor(budget/${n});for(;;){s.ip=0;\n${body}\n}`;
     const source = `return function blk_${start.toString(16)}(s,m,budget){const r=s.r;try{\n${body}\n}catch(e){unwind(s,info);throw e;}};`;

@@ -29,6 +29,8 @@
  * `hold` is a line the owner wants every access of to take the slow path (the L1 D-cache's line being filled).
  */
 
+import type { FetchMemo } from './timing.js';
+
 /** sets wider than this get the hash index */
 const INDEXED_WAYS = 8;
 
@@ -83,15 +85,21 @@ export class SetAssocCache {
   private readonly next: Uint32Array;
   private readonly lru: boolean;
   private readonly seed: number;
-  private time = 0;
+  /** the replacement clock: every use takes the next value ('lru' stamps); lazy passes take n at once */
+  time = 0;
+  /**
+   * Lazy passes (FetchMemo.lp / lt): memos whose block passed again with all its lines still at the memo's entries.
+   * Such a pass is all hits; it only takes n values of `time` (fm.lt: the last one) and counts itself in fm.lp. The
+   * stamps and hit counts are brought up to date by flushLazy(), which the owner calls before anything else uses the
+   * cache (its settle()); counters() and the methods that change contents flush too.
+   */
+  readonly pend: FetchMemo[] = [];
   /**
    * the line of the last access that hit or filled, and its entry (-1: none): a hit on it needs no lookup and no
    * replacement update (it is the most recent of its set); any change of contents forgets it
    */
   private mru = -1;
   private mruEntry = 0;
-  /** counts changes of the cache's state (fills, invalidations, replacement order, dirty bits): equal versions, same state */
-  version = 0;
   /** counts changes of what the cache holds (fills, invalidations): equal versions, the same lines in the same entries */
   contentVersion = 0;
   /** the entry of the last readLine that hit or filled */
@@ -192,13 +200,14 @@ export class SetAssocCache {
   }
   /** make entry i invalid */
   private drop(i: number): void {
-    this.mru = -1; this.version++; this.contentVersion++;
+    this.flushLazy();
+    this.mru = -1; this.contentVersion++;
     if (this.tag[i] !== -1) {
       if (this.hidx !== null) this.hremove(this.tag[i]!);
       if (this.mirrors.length !== 0) this.setMirror(this.tag[i]!, 0);
     }
     this.tag[i] = -1;
-    this.dirty[i] = 0; this.version++;
+    this.dirty[i] = 0;
   }
 
   /** bytes of data the cache holds */
@@ -220,6 +229,25 @@ export class SetAssocCache {
     return -1;
   }
 
+  /**
+   * Apply the lazy passes: each memo's line k was last used at stamp lt - n + 1 + k unless something used it later
+   * (the larger stamp wins: LRU keeps only the last use), and every pass hit its n lines. The most recent line is then
+   * no longer known (mru = -1).
+   */
+  flushLazy(): void {
+    const p = this.pend;
+    if (p.length === 0) return;
+    const stamp = this.stamp, lru = this.lru;
+    for (let j = 0; j < p.length; j++) {
+      const m = p[j]!, n = m.n, t0 = m.lt - n + 1, e = m.e;
+      if (lru) for (let k = 0; k < n; k++) { const i = e[k]!; if (stamp[i]! < t0 + k) stamp[i] = t0 + k; }
+      this.hits += m.lp * n;
+      m.lp = 0;
+    }
+    p.length = 0;
+    this.mru = -1;
+  }
+
   /** the line accessed last (-1: none) */
   get mruLine(): number { return this.mru; }
   /** A read of `line` when it is the line accessed last: counted as the hit it is (true), else nothing (false). */
@@ -232,7 +260,7 @@ export class SetAssocCache {
   writeMru(line: number): boolean {
     if (line !== this.mru) return false;
     this.hits++;
-    if (this.dirty[this.mruEntry] === 0) { this.dirty[this.mruEntry] = 1; this.version++; }
+    this.dirty[this.mruEntry] = 1;
     return true;
   }
 
@@ -241,6 +269,7 @@ export class SetAssocCache {
 
   /** read() by line address (address >>> lineShift) */
   readLine(line: number): boolean {
+    if (this.pend.length !== 0) this.flushLazy();
     // the line accessed last is the most recent of its set already: a hit there changes no replacement state
     if (line === this.mru) { this.hits++; this.lastEntry = this.mruEntry; return true; }
     const base = (line & this.setMask) * this.ways;
@@ -248,7 +277,7 @@ export class SetAssocCache {
     if (i >= 0) {
       this.hits++;
       if (this.lru) this.stamp[i] = ++this.time;
-      this.mru = line; this.mruEntry = i; this.version++;
+      this.mru = line; this.mruEntry = i;
       this.lastEntry = i;
       return true;
     }
@@ -262,22 +291,23 @@ export class SetAssocCache {
    * hit, without the lookup.
    */
   touch(i: number, line: number): void {
+    if (this.pend.length !== 0) this.flushLazy();
     this.hits++;
     if (line === this.mru) return;
     if (this.lru) this.stamp[i] = ++this.time;
-    this.mru = line; this.mruEntry = i; this.version++;
+    this.mru = line; this.mruEntry = i;
   }
   /** A read hit on entry e, found through a mirror: exactly what readLine does on a hit. */
   hitEntry(e: number): void {
     this.hits++;
     if (e === this.mruEntry && this.mru !== -1) return;
     if (this.lru) this.stamp[e] = ++this.time;
-    this.mru = this.tag[e]!; this.mruEntry = e; this.version++;
+    this.mru = this.tag[e]!; this.mruEntry = e;
   }
   /** A write-back write hit on entry e, found through a mirror: exactly what write(a, true, true) does on a hit. */
   writeEntry(e: number): void {
     this.hitEntry(e);
-    if (this.dirty[e] === 0) { this.dirty[e] = 1; this.version++; }
+    this.dirty[e] = 1;
   }
 
   /**
@@ -316,10 +346,11 @@ export class SetAssocCache {
    * the line when `allocate` (write-allocate), dirty when `markDirty`.
    */
   write(a: number, allocate: boolean, markDirty: boolean): boolean {
+    if (this.pend.length !== 0) this.flushLazy();
     const line = (a >>> 0) >>> this.lineShift;
     if (line === this.mru) {
       this.hits++;
-      if (markDirty && this.dirty[this.mruEntry] === 0) { this.dirty[this.mruEntry] = 1; this.version++; }
+      if (markDirty) this.dirty[this.mruEntry] = 1;
       return true;
     }
     const base = (line & this.setMask) * this.ways;
@@ -328,7 +359,7 @@ export class SetAssocCache {
       this.hits++;
       if (this.lru) this.stamp[i] = ++this.time;
       if (markDirty) this.dirty[i] = 1;
-      this.mru = line; this.mruEntry = i; this.version++;
+      this.mru = line; this.mruEntry = i;
       return true;
     }
     this.misses++;
@@ -395,13 +426,14 @@ export class SetAssocCache {
     this.dirty[v] = 0;
     this.stamp[v] = ++this.time;
     this.fills++;
-    this.mru = line; this.mruEntry = v; this.version++; this.contentVersion++;
+    this.mru = line; this.mruEntry = v; this.contentVersion++;
     return v;
   }
 
   /** Invalidate every line (dirty data is discarded, as ICIALLU / a set-way invalidate of every line does). */
   invalidateAll(): void {
-    this.mru = -1; this.version++; this.contentVersion++;
+    this.flushLazy();
+    this.mru = -1; this.contentVersion++;
     this.tag.fill(-1);
     this.dirty.fill(0);
     this.hidx?.fill(-1);
@@ -437,7 +469,7 @@ export class SetAssocCache {
   }
   private cleanEntry(i: number): boolean {
     if (this.tag[i] === -1 || this.dirty[i] === 0) return false;
-    this.dirty[i] = 0; this.version++;
+    this.dirty[i] = 0;
     this.writeBacks++;
     return true;
   }
@@ -482,6 +514,7 @@ export class SetAssocCache {
   }
 
   resetCounters(): void {
+    this.flushLazy();
     this.hits = 0; this.misses = 0; this.fills = 0; this.evictions = 0; this.writeBacks = 0;
   }
 
@@ -498,6 +531,7 @@ export class SetAssocCache {
   }
 
   counters(): CacheCounters {
+    this.flushLazy();
     return {
       name: this.name, accesses: this.accesses, hits: this.hits, misses: this.misses,
       fills: this.fills, evictions: this.evictions, writeBacks: this.writeBacks,

@@ -37,7 +37,7 @@
 import { SetAssocCache, type Replacement } from './cache.js';
 import type { Region } from './flat.js';
 import type { Clock } from '../timing/clock.js';
-import { armRepeat, newFetchMemo, type DataTiming, type FetchEpoch, type FetchTiming, type FetchMemo } from './timing.js';
+import { armRepeat, newFetchMemo, repeatPass, type DataTiming, type FetchEpoch, type FetchTiming, type FetchMemo } from './timing.js';
 import { addStall, detachedClock, MISS, STORE, WAIT, windowStall, windowStat, type WindowStat } from './waits.js';
 
 /** Cache policy of a memory attribute: not cacheable, write-through (read-allocate), write-back write-allocate. */
@@ -156,8 +156,10 @@ export class L1Caches {
   readonly dcache: SetAssocCache | null;
   /** CCR.IC (a change ends every memo's repeat passes) */
   get icOn(): boolean { return this.icEnabled; }
-  set icOn(v: boolean) { this.settle(); this.icEnabled = v; }
+  set icOn(v: boolean) { this.settle(); this.icEnabled = v; this.syncPorts(); }
   private icEnabled = false;
+  /** every port made (their `cv` follows the I-cache) */
+  private readonly ports: L1Port[] = [];
   /**
    * Counts instruction-side events (fetch calls, I-cache maintenance, switches, resets): a FetchMemo whose `ok` equals
    * it may count a repeat pass instead of calling fetch (src/mem/timing.ts FetchMemo)
@@ -204,7 +206,20 @@ export class L1Caches {
 
   /** A port for one bus window with the memory behind it and its attribute. */
   port(window: string, backing: Backing, attr: MemAttr): L1Port {
-    return new L1Port(this, backing, attr, windowStat(window));
+    const p = new L1Port(this, backing, attr, windowStat(window));
+    this.ports.push(p);
+    this.syncPorts();
+    return p;
+  }
+  /**
+   * Bring each port's `cv` up to date: the I-cache's content version while fetches through the port look the cache up
+   * (cache present and enabled, window cacheable), else -2 (no memo matches). Called after anything that fills,
+   * invalidates or switches the I-cache.
+   */
+  syncPorts(): void {
+    const c = this.icache;
+    const v = c !== null && this.icEnabled ? c.contentVersion : -2;
+    for (const p of this.ports) p.cv = p.attr !== ATTR.NC ? v : -2;
   }
 
   /**
@@ -236,9 +251,9 @@ export class L1Caches {
 
   /** Caches empty, disabled unless `on`, counters zero. */
   reset(on = false): void {
+    this.settle();
     this.icache?.reset();
     this.dcache?.reset();
-    this.settle();
     this.icOn = on && this.icache !== null;
     this.dcOn = on && this.dcache !== null;
     this.forceWT = false;
@@ -253,6 +268,7 @@ export class L1Caches {
    */
   settle(): void {
     this.epoch++;
+    this.icache?.flushLazy();
     const m = this.repMemo;
     if (m === null) return;
     this.repMemo = null;
@@ -285,9 +301,6 @@ export class L1Caches {
     // the block's lines are where they were at its last pass (nothing filled or invalidated since): replay the hits
     if (memo.v === c.contentVersion && memo.first === first && memo.n === n) {
       for (let k = 0; k < n; k++) c.touch(e[k]!, first + k);
-      // all hits: the same pass again right after this one changes nothing but the hit count (the lines' relative
-      // replacement order stays: they are the n most recent, in the same order)
-      this.arm(memo, 0, MISS, n, null);
       return;
     }
     let hit = true;
@@ -303,7 +316,7 @@ export class L1Caches {
     let ok = n <= e.length;
     for (let k = 0; ok && k < n; k++) if (c.lineAt(e[k]!) !== first + k) ok = false;
     memo.v = ok ? c.contentVersion : -1; memo.first = first; memo.n = n;
-    if (hit && ok) this.arm(memo, 0, MISS, n, null);
+    if (!hit) this.syncPorts();
   }
 
   read(a: number, n: number, p: L1Port): void {
@@ -368,9 +381,9 @@ export class L1Caches {
     if (wb && this.writeBackCycles > 0) { addStall(this.clock, this.maint, MISS, this.writeBackCycles); this.dStall += this.writeBackCycles; }
   }
   /** ICIALLU */
-  invalidateICache(): void { this.settle(); this.icache?.invalidateAll(); }
+  invalidateICache(): void { this.settle(); this.icache?.invalidateAll(); this.syncPorts(); }
   /** ICIMVAU */
-  invalidateILine(a: number): void { this.settle(); this.icache?.invalidateLine(a); }
+  invalidateILine(a: number): void { this.settle(); this.icache?.invalidateLine(a); this.syncPorts(); }
   /** DCIMVAC, DCCMVAU, DCCMVAC, DCCIMVAC */
   dcByAddress(op: DcOp, a: number): void {
     const c = this.dcache;
@@ -393,13 +406,32 @@ export class L1Caches {
 
 /** The DataTiming / FetchTiming of one bus window behind the L1 caches. */
 export class L1Port implements DataTiming, FetchTiming, FetchEpoch {
-  constructor(readonly l1: L1Caches, readonly backing: Backing, public attr: MemAttr, readonly stat: WindowStat) {}
+  constructor(readonly l1: L1Caches, readonly backing: Backing, attr: MemAttr, readonly stat: WindowStat) {
+    this.cacheAttr = attr;
+    this.ic = l1.icache;
+  }
+  /** the window's cache policy (a change re-syncs `cv`) */
+  get attr(): MemAttr { return this.cacheAttr; }
+  set attr(v: MemAttr) { this.cacheAttr = v; this.l1.syncPorts(); }
+  private cacheAttr: MemAttr;
   /** the caches' instruction-side epoch (FetchMemo.ok) */
   get epoch(): number { return this.l1.epoch; }
+  /** the I-cache's content version while fetches through this port use it, else -2 (L1Caches.syncPorts) */
+  cv = -2;
+  /** the I-cache (lazy passes go to its `pend`) */
+  readonly ic: SetAssocCache | null;
   /** the bus window this port serves (L1Caches.bind), whose fast path the caches keep */
   win: Region | null = null;
   // hits on cached lines of a bound window never get here: the bus takes them (Region.dc / dcw, flat.ts)
   read(a: number, n: number): void { this.l1.read(a >>> 0, n, this); }
   write(a: number, n: number): void { this.l1.write(a >>> 0, n, this); }
   fetch(start: number, end: number, _cycles: number, memo?: FetchMemo): void { this.l1.fetch(start >>> 0, (start >>> 0) + (end - start), this, memo); }
+  /**
+   * A pass whose memo still matches the I-cache's contents (fm.v === cv: every line at its remembered entry) is all
+   * hits and costs nothing: it only takes its n replacement stamps and counts itself (SetAssocCache.pend, applied at
+   * the next settle). An uncached repeat pass adds its constant stall (FetchMemo.ok). Anything else calls fetch.
+   */
+  prologue(call: string): string {
+    return `if(fm.v===ft.cv){const ic_=ft.ic;fm.lt=ic_.time+=fm.n;if(fm.lp++===0)ic_.pend.push(fm);}else ${repeatPass(call)}`;
+  }
 }

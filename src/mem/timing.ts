@@ -31,6 +31,13 @@ export interface DataTiming {
 export interface FetchTiming {
   /** `memo`: the block's (the engine always passes one); without it nothing is remembered */
   fetch(start: number, end: number, cycles: number, memo?: FetchMemo): void;
+  /**
+   * The statement a translated block runs at the start of every pass instead of `call` (the fetch call itself), when
+   * the model has shortcuts for some passes: JavaScript over `s` (the clock: s.cycles, s.stall), `ft` (this object)
+   * and `fm` (the block's FetchMemo) that handles the passes it can and runs `call` for the others. A shortcut must
+   * leave exactly the clock, counters and model state the call would (once the model settles).
+   */
+  prologue?(call: string): string;
 }
 
 /**
@@ -54,9 +61,14 @@ export interface FetchMemo {
   w: WindowStat | null;
   /** ART: the line, numerator and bytes the last pass delivers (-1: none) */
   dl: number; dn: number; db: number;
+  /**
+   * Lazy passes (SetAssocCache.pend): passes counted but not yet applied to the cache's replacement stamps and hits,
+   * and the replacement clock value the last one's last line took
+   */
+  lp: number; lt: number;
 }
 export function newFetchMemo(): FetchMemo {
-  return { v: -1, first: -1, n: 0, e: new Int32Array(16), ok: -1, rep: 0, t: 0, k: 0, c: 0, h: 0, w: null, dl: -1, dn: 0, db: 1 };
+  return { v: -1, first: -1, n: 0, e: new Int32Array(16), ok: -1, rep: 0, t: 0, k: 0, c: 0, h: 0, w: null, dl: -1, dn: 0, db: 1, lp: 0, lt: 0 };
 }
 
 /** Make `memo` count repeat passes while `epoch` lasts (see FetchMemo). */
@@ -65,6 +77,14 @@ export function armRepeat(memo: FetchMemo, epoch: number, k: number, cause: numb
 }
 
 export interface FetchEpoch { readonly epoch: number }
+
+/**
+ * The prologue (FetchTiming.prologue) of a model with an epoch: a pass that repeats a fixed-point pass of the block
+ * (FetchMemo.ok equal to the model's epoch) only counts itself and adds the constant stall; any other runs `call`.
+ */
+export function repeatPass(call: string): string {
+  return `if(fm.ok===ft.epoch){fm.rep++;fm.t=s.cycles;if(fm.k!==0){s.cycles+=fm.k;s.stall[fm.c]+=fm.k;}}else ${call}`;
+}
 
 /** Timing of one bus window; either part may be absent. */
 export interface WindowTiming {

@@ -16,7 +16,7 @@
  * Stores to flash never reach a timing model (the bus faults them first: flash is not writable).
  */
 import { STALL, type Clock } from '../timing/clock.js';
-import type { DataTiming, FetchTiming, FetchMemo } from './timing.js';
+import { repeatPass, type DataTiming, type FetchTiming, type FetchMemo } from './timing.js';
 
 /** the stall causes memory timing charges (src/timing/clock.ts) */
 export const WAIT = STALL.waitStates;
@@ -79,6 +79,8 @@ export class WindowPort implements DataTiming, FetchTiming {
     const s = ((start >>> 0) + this.shift) >>> 0;
     this.model.fetch(s, s + (end - start), cycles, this.stat, memo);
   }
+  /** a model with an epoch (the ART): repeat passes only count themselves (FetchMemo.ok) */
+  prologue(call: string): string { return typeof this.model.epoch === 'number' ? repeatPass(call) : call; }
 }
 
 /** A clock nobody reads: the models' clock until the memory system is attached to a machine. */

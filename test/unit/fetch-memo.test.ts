@@ -8,10 +8,10 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { NSTALL } from '../../src/timing/clock.js';
-import { windowStat } from '../../src/mem/waits.js';
+import { windowStat, WindowPort } from '../../src/mem/waits.js';
 import { ArtAccelerator } from '../../src/mem/art.js';
 import { L1Caches, FlashBacking, SramBacking, ATTR } from '../../src/mem/l1.js';
-import { newFetchMemo, type FetchMemo } from '../../src/mem/timing.js';
+import { newFetchMemo, type FetchMemo, type FetchTiming } from '../../src/mem/timing.js';
 
 class Clock { cycles = 0; readonly stall = new Float64Array(NSTALL); now() { return this.cycles; } }
 
@@ -127,8 +127,8 @@ describe('the bus\'s D-cache fast path (mirrors of the cache per window): answer
   });
 });
 
-describe('repeat passes (FetchMemo.ok / rep): a block that repeats a fixed-point pass of itself only counts itself', () => {
-  // The same runs with the shortcut off (the ports' epoch never matches, so every pass calls fetch) must give the
+describe('fetch shortcuts (FetchTiming.prologue): lazy passes and repeat passes only count themselves', () => {
+  // The same runs with the shortcuts off (no prologue, so every pass calls fetch) must give the
   // same cycles, stalls by cause, cache and window counters: the shortcut only moves when the model counts them.
   it('every benchmark program (ART, L1 caches on and off, plain SRAM): identical cycles, stalls and counters', async () => {
     const { BENCH_PROGRAMS, runBenchProgram } = await import('../../bench/workloads.js');
@@ -142,12 +142,13 @@ describe('repeat passes (FetchMemo.ok / rep): a block that repeats a fixed-point
       return { name: p.name, cycles: r.cycles, stall: [...m.state.stall], stats: r.board.memory?.stats() ?? null };
     };
     const withShortcut = BENCH_PROGRAMS.map(figures);
-    const saved = [L1Port, WindowPort].map((c) => [c, Object.getOwnPropertyDescriptor(c.prototype, 'epoch')!] as const);
-    for (const [c] of saved) Object.defineProperty(c.prototype, 'epoch', { get: () => NaN, configurable: true });
+    // without the ports' prologues every block pass calls fetch
+    const saved = [L1Port, WindowPort].map((c) => [c, c.prototype.prologue] as const);
+    for (const [c] of saved) c.prototype.prologue = (call: string) => call;
     try {
       expect(withShortcut).toEqual(BENCH_PROGRAMS.map(figures));
     } finally {
-      for (const [c, d] of saved) Object.defineProperty(c.prototype, 'epoch', d);
+      for (const [c, p] of saved) c.prototype.prologue = p;
     }
     // the runs exercise what the shortcut must keep: ART and L1 I-cache misses, and uncached fetch stalls
     const cache = (i: number, name: string) => withShortcut[i]!.stats!.caches.find((c) => c.name === name)!;
@@ -158,14 +159,14 @@ describe('repeat passes (FetchMemo.ok / rep): a block that repeats a fixed-point
 });
 
 /**
- * What a translated block does at its start (src/exec/engine.ts): a pass that repeats a fixed-point pass of the block
- * (FetchMemo.ok equal to the model's epoch) only counts itself and adds the constant stall; any other pass calls fetch.
+ * What a translated block does at its start (src/exec/engine.ts): the port's prologue (FetchTiming.prologue), the
+ * same JavaScript the engine puts into every block, compiled here over the test's clock, port and memo; `call` runs
+ * the plain fetch.
  */
-function enginePass(epoch: number, fm: FetchMemo, clock: Clock, call: () => void): void {
-  if (fm.ok === epoch) {
-    fm.rep++; fm.t = clock.cycles;
-    if (fm.k !== 0) { clock.cycles += fm.k; clock.stall[fm.c] += fm.k; }
-  } else call();
+function enginePass(port: FetchTiming): (clock: Clock, fm: FetchMemo, call: () => void) => void {
+  const src = port.prologue ? port.prologue('call();') : 'call();';
+  const f = new Function('s', 'ft', 'fm', 'call', src) as (s: Clock, ft: FetchTiming, fm: FetchMemo, call: () => void) => void;
+  return (clock, fm, call) => f(clock, port, fm, call);
 }
 
 // MCUSIM_PROPERTY_RUNS=N runs these two properties N times instead of 1000 (a longer search, by hand)
@@ -179,13 +180,15 @@ describe('repeat passes (FetchMemo.ok / rep) against calling fetch every pass', 
         const art = new ArtAccelerator({ lineBytes: 32, icacheLines: 8, dcacheLines: unified ? 0 : 4 });
         const clock = new Clock();
         art.clock = clock; art.waits = 7; art.prefetch = prefetch; art.icacheOn = true; art.dcacheOn = true;
-        return { art, clock, w: windowStat('flash') };
+        const w = windowStat('flash');
+        return { art, clock, w, port: new WindowPort(art, w) };
       };
       const a = make(), b = make();
+      const pass = enginePass(a.port);
       const memos: FetchMemo[] = pool.map(() => newFetchMemo());
       for (let j = 0; j < order.length; j++) {
         const i = order[j]! % pool.length, [s, e, c] = pool[i]!;
-        enginePass(a.art.epoch, memos[i]!, a.clock, () => a.art.fetch(s, e, c, a.w, memos[i]!));
+        pass(a.clock, memos[i]!, () => a.port.fetch(s, e, c, memos[i]!));
         b.art.fetch(s, e, c, b.w, newFetchMemo());
         a.clock.cycles += c; b.clock.cycles += c;
         if (j % 5 === 4 && readAt.length) { const r = 0x08000000 + readAt[j % readAt.length]!; a.art.read(r, 4, a.w); b.art.read(r, 4, b.w); }
@@ -201,20 +204,24 @@ describe('repeat passes (FetchMemo.ok / rep) against calling fetch every pass', 
     });
   });
 
-  it('Cortex-M7 L1: I-cache on (hits repeat) or off (flash or SRAM behind: a constant stall per repeat)', () => {
-    fc.assert(fc.property(spans(32, 160), orders, fc.constantFrom('cache', 'flash', 'sram'), (pool, order, kind) => {
+  // geometries: the M7's 2-way sets, and small caches where lines of one pass share a set (2 sets of 2 ways; one set of
+  // 8 ways), so that the order of the stamps within a pass decides victims
+  const geometries = fc.constantFrom({ sizeKB: 4, ways: 2, lineBytes: 32 }, { sizeKB: 1 / 8, ways: 2, lineBytes: 32 }, { sizeKB: 1 / 4, ways: 8, lineBytes: 32 });
+  it('Cortex-M7 L1: I-cache on (lazy passes) or off (flash or SRAM behind: a constant stall per repeat)', () => {
+    fc.assert(fc.property(spans(32, 160), orders, fc.constantFrom('cache', 'flash', 'sram'), geometries, (pool, order, kind, icache) => {
       const make = () => {
-        const l1 = new L1Caches({ icache: { sizeKB: 4, ways: 2, lineBytes: 32 }, fillBeatBytes: 8, fillBeatCycles: 1, writeBackCycles: 1 });
+        const l1 = new L1Caches({ icache, fillBeatBytes: 8, fillBeatCycles: 1, writeBackCycles: 1 });
         const clock = new Clock();
         l1.clock = clock; l1.icOn = kind === 'cache';
         const backing = kind === 'sram' ? new SramBacking('sram', 3, 1) : new FlashBacking('flash', 8, 32);
         return { l1, clock, port: l1.port('flash', backing, ATTR.WT) };
       };
       const a = make(), b = make();
+      const pass = enginePass(a.port);
       const memos: FetchMemo[] = pool.map(() => newFetchMemo());
       for (const k of order) {
         const i = k % pool.length, [s, e, c] = pool[i]!;
-        enginePass(a.l1.epoch, memos[i]!, a.clock, () => a.port.fetch(s, e, c, memos[i]!));
+        pass(a.clock, memos[i]!, () => a.port.fetch(s, e, c, memos[i]!));
         b.port.fetch(s, e, c, newFetchMemo());
         a.clock.cycles += c; b.clock.cycles += c;
         if (a.clock.cycles !== b.clock.cycles || Array.from(a.clock.stall).join() !== Array.from(b.clock.stall).join()) return false;
