@@ -387,15 +387,49 @@ describe('M7 branch prediction', () => {
     expect(tm.counters.mispredicts).toBe(2);
     expect(none.taken(fwd.x, 'tg', 0x140)).toMatch(/^tm\.t\(-1,/);
   });
-  it('statements are short calls with constants', () => {
+  it('statements are short: a counted fast path for a BTAC-predicted outcome, else a call with constants', () => {
     const xs = inputs(['bne 0x100'], 0x120);
     M7.price(xs[0]!, 0);
     // BTAC entry (0x120 / 2) mod 64 = 16; backward: the static rule predicts taken; penalty 6 (flags long ago)
-    expect(M7.taken(xs[0]!, 'tg1', 0x100)).toBe('tm.t(16,0x120,0x100,1,6);');
+    expect(M7.taken(xs[0]!, 'tg1', 0x100)).toBe('if(tm.tag[16]===0x120&&tm.dest[16]===0x100)tm.fastTaken++;else tm.t(16,0x120,0x100,1,6);');
+    // statically taken: falling through is a mispredict unless... the BTAC decides: always the call
     expect(M7.notTaken(xs[0]!, 0x100)).toBe('tm.n(16,0x120,1,6);');
+    const fwd = inputs(['bne 0x140'], 0x120);
+    M7.price(fwd[0]!, 0);
+    expect(M7.notTaken(fwd[0]!, 0x140)).toBe('if(tm.tag[16]!==0x120)tm.fastNotTaken++;else tm.n(16,0x120,0,6);');
     const bx = inputs(['bx lr'], 0x120);
     M7.price(bx[0]!, 0);
-    expect(M7.taken(bx[0]!, 'tg1', undefined)).toBe('tm.t(16,0x120,tg1,0,8);');
+    expect(M7.taken(bx[0]!, 'tg1', undefined)).toBe('if(tm.tag[16]===0x120&&tm.dest[16]===(tg1)>>>0)tm.fastTaken++;else tm.t(16,0x120,tg1,0,8);');
+  });
+  it('the generated fast paths leave the same counters, clock and BTAC as calling t() / n() every time', () => {
+    // five branch sites sharing a 4-entry BTAC (so entries alias), backward and forward conditionals, CBZ, BX
+    const model = cortexM7Model(withValues({ btacEntries: 4 }));
+    const sites = ([['bne 0x100', 0x120], ['beq 0x180', 0x128], ['cbz r0, 0x1a0', 0x130], ['bx lr', 0x138], ['bcs 0x110', 0x160]] as const).map(([line, at]) => {
+      const x = inputs([line], at)[0]!;
+      model.price(x, 0);
+      const known = line.startsWith('bx') ? undefined : Number(line.split(' ').pop());
+      const fast = { t: model.taken(x, 'tg', known), n: model.notTaken(x, known) };
+      // the same statements without their fast paths: only the call after `else`
+      const call = (src: string) => (src.includes('else ') ? src.slice(src.lastIndexOf('else ') + 5) : src);
+      const slow = { t: call(fast.t), n: call(fast.n) };
+      const fn = (src: string) => new Function('tm', 'tg', src) as (tm: M7Branches, tg: number) => void;
+      return { fast: { t: fn(fast.t), n: fn(fast.n) }, slow: { t: fn(slow.t), n: fn(slow.n) }, fastSrc: fast };
+    });
+    expect(sites.every((x) => x.fastSrc.t.includes('fastTaken++'))).toBe(true);
+    const events = fc.array(fc.tuple(fc.nat(sites.length - 1), fc.boolean(), fc.constantFrom(0x200, 0x300)), { maxLength: 300 });
+    fc.assert(fc.property(events, (list) => {
+      const run = (kind: 'fast' | 'slow') => {
+        const clock = fakeClock();
+        const tm = model.runtime({ clock, fetch16: () => undefined });
+        for (const [k, taken, tg] of list) {
+          const f = sites[k]!;
+          // BX always leaves; the others may fall through
+          if (taken || k === 3) f[kind].t(tm, tg); else f[kind].n(tm, 0);
+        }
+        return JSON.stringify([tm.counters, clock.cycles, [...clock.stall], [...tm.tag], [...tm.dest]]);
+      };
+      expect(run('fast')).toBe(run('slow'));
+    }));
   });
 });
 
