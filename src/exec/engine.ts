@@ -302,7 +302,7 @@ export class Engine {
     // (FetchTiming.prologue: passes that repeat a remembered one)
     if (ft !== null) {
       const call = `ft.fetch(${start},${a},${cyc},fm);`;
-      body = `${ft.prologue ? ft.prologue(call) : call}\n${body}`;
+      body = `${ft.prologue ? ft.prologue(start, a, cyc, call) : call}\n${body}`;
     }
     if (loops) body = `let iter=0;const maxIter=Math.floor(budget/${n});for(;;){s.ip=0;\n${body}\n}`;
     const source = `return function blk_${start.toString(16)}(s,m,budget){const r=s.r;try{\n${body}\n}catch(e){unwind(s,info);throw e;}};`;

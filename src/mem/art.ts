@@ -32,7 +32,7 @@
  */
 import { SetAssocCache, type Replacement } from './cache.js';
 import type { Clock } from '../timing/clock.js';
-import { armRepeat, newFetchMemo, type FetchMemo } from './timing.js';
+import { lazyPass, newFetchMemo, type FetchMemo } from './timing.js';
 import { addStall, detachedClock, MISS, WAIT, type MemModel, type WindowStat } from './waits.js';
 
 export interface ArtConfig {
@@ -54,16 +54,15 @@ export class ArtAccelerator implements MemModel {
   waits = 0;
   /** FLASH_ACR.PRFTEN */
   prefetch = false;
-  /** FLASH_ACR.ICEN (F4) / ARTEN (F7) (a change ends the memos' repeat passes) */
+  /** FLASH_ACR.ICEN (F4) / ARTEN (F7) */
   get icacheOn(): boolean { return this.icOn; }
-  set icacheOn(v: boolean) { if (v !== this.icOn) { this.settle(); this.icOn = v; } }
+  set icacheOn(v: boolean) { if (v !== this.icOn) { this.settle(); this.icOn = v; this.sync(); } }
   private icOn = false;
   /**
-   * Counts instruction-side events (fetch calls, unified data reads, cache resets and switches): a FetchMemo whose
-   * `ok` equals it may count a repeat pass instead of calling fetch (src/mem/timing.ts FetchMemo)
+   * The instruction cache's content version while it is on, else -2: a FetchMemo whose `v` equals it holds its lines
+   * at its entries (a lazy pass in the block's prologue)
    */
-  epoch = 0;
-  private repMemo: FetchMemo | null = null;
+  cv = -2;
   /** FLASH_ACR.DCEN (F4); unused when the data side shares the instruction cache */
   dcacheOn = false;
   readonly icache: SetAssocCache;
@@ -74,8 +73,15 @@ export class ArtAccelerator implements MemModel {
   iMissStall = 0;
   dMissStall = 0;
   waitStall = 0;
-  /** the line the core executes from (-1: none); curAt() is the cycle it was delivered */
-  private cur = -1;
+  /**
+   * the line the core executes from (-1: none), delivered at cycle curBase + floor(curNum / curDen) + curStall
+   * (kept unevaluated until a prefetch needs it); public for the prologue's code
+   */
+  cur = -1;
+  curBase = 0;
+  curNum = 0;
+  curDen = 1;
+  curStall = 0;
   /** the line the data side read last (-1: none) */
   private lastData = -1;
 
@@ -89,31 +95,12 @@ export class ArtAccelerator implements MemModel {
   /** data reads use the instruction cache */
   get unified(): boolean { return this.dcache === null; }
 
-  /**
-   * Count the repeat passes a memo holds into the I-cache's hits and make the last one's line the current line, as
-   * those passes would have; end them. Anything that changes or reads the instruction side calls this first.
-   */
-  settle(): void {
-    this.epoch++;
-    const m = this.repMemo;
-    if (m === null) return;
-    this.repMemo = null;
-    if (m.rep !== 0) {
-      this.icache.hits += m.rep * m.h;
-      if (m.dl >= 0) this.deliver(m.dl, m.t, m.dn, m.db, 0);
-      m.rep = 0;
-    }
-    m.ok = -1;
-  }
-  /** the same pass again right after this one costs nothing, hits `hits` lines and (dl >= 0) delivers line dl */
-  private arm(memo: FetchMemo, hits: number, dl: number, dn: number, db: number): void {
-    armRepeat(memo, this.epoch, 0, MISS, hits, null);
-    memo.dl = dl; memo.dn = dn; memo.db = db;
-    this.repMemo = memo;
-  }
+  /** Apply the instruction cache's lazy passes. Anything that changes or reads the instruction side calls this first. */
+  settle(): void { this.icache.flushLazy(); }
+  private sync(): void { this.cv = this.icOn ? this.icache.contentVersion : -2; }
 
   /** ICRST (F4) / ARTRST (F7): empty the instruction (F7: the only) cache */
-  resetICache(): void { this.settle(); this.icache.invalidateAll(); }
+  resetICache(): void { this.settle(); this.icache.invalidateAll(); this.sync(); }
   /** DCRST (F4): empty the data cache */
   resetDCache(): void { this.dcache?.invalidateAll(); }
 
@@ -124,6 +111,24 @@ export class ArtAccelerator implements MemModel {
     this.dcache?.reset();
     this.cur = -1; this.curBase = 0; this.curNum = 0; this.curDen = 1; this.curStall = 0; this.lastData = -1;
     this.iMissStall = 0; this.dMissStall = 0; this.waitStall = 0;
+    this.sync();
+  }
+
+  /**
+   * The passes a block over [start, end) (flash addresses) runs in its own code: one in the current line is free and
+   * changes nothing; one whose lines are all in the instruction cache at the memo's entries (the whole span, or all
+   * but a first line that is the current one: FetchMemo.sub) is all hits, a lazy pass, and makes its last line the
+   * current one, delivered at the time fetch() would give. Others call fetch.
+   */
+  prologue(start: number, end: number, cycles: number, call: string): string {
+    if (end <= start) return call;
+    const sh = this.lineShift, lb = this.lineBytes;
+    const first = start >>> sh, last = (end - 1) >>> sh, n = last - first + 1;
+    const num = last === first ? 0 : cycles * (last * lb - start);
+    const deliver = `a_.cur=${last};a_.curBase=s.cycles;a_.curNum=${num};a_.curDen=${end - start};a_.curStall=0;`;
+    const all = `if(fm.v===a_.cv){${lazyPass('fm', 'a_.icache', n)}${deliver}}else ${call}`;
+    if (n === 1) return `{const a_=ft.model;if(a_.cur!==${first}){${all}}}`;
+    return `{const a_=ft.model;if(a_.cur!==${first}){${all}}else{const u_=fm.sub;if(u_!==null&&u_.v===a_.cv){${lazyPass('u_', 'a_.icache', n - 1)}${deliver}}else ${call}}}`;
   }
 
   fetch(start: number, end: number, cycles: number, w: WindowStat, memo: FetchMemo = newFetchMemo()): void {
@@ -131,27 +136,22 @@ export class ArtAccelerator implements MemModel {
     if (end <= start) return;
     const sh = this.lineShift, lb = this.icache.lineBytes;
     const first = start >>> sh, last = (end - 1) >>> sh;
-    // still in the line being executed: free, and so is the same pass again
-    if (first === last && first === this.cur) { this.arm(memo, 0, -1, 0, 1); return; }
+    // still in the line being executed: free
+    if (first === last && first === this.cur) return;
     const bytes = end - start;
     const clock = this.clock;
     const ic = this.icacheOn ? this.icache : null;
     const n = last - first + 1;
     const e = memo.e;
     // the block's lines are where they were at its last pass (nothing filled or invalidated since): replay the hits,
-    // the first line only when it is not the current one (e[0] is -1 when that pass found it current)
-    if (ic !== null && memo.v === ic.contentVersion && memo.first === first && memo.n === n && (first === this.cur || e[0]! >= 0)) {
-      const skipFirst = first === this.cur;
-      for (let k = skipFirst ? 1 : 0; k < n; k++) ic.touch(e[k]!, first + k);
-      const num = last === first ? 0 : cycles * (last * lb - start);
-      this.deliver(last, clock.now(), num, bytes, 0);
-      // the same pass again: a one-line block is then in the current line (free, nothing changes); a longer one hits
-      // its n lines again (the n most recent, in the same order) and delivers its last line at that pass's time. Not
-      // when this pass left out its first line (the current one): the next pass touches it, which moves it up the
-      // replacement order, so it is not a repeat of this one
-      if (n === 1) this.arm(memo, 0, -1, 0, 1);
-      else if (!skipFirst) this.arm(memo, n, last, num, bytes);
-      return;
+    // the first line only when it is not the current one (then the memo of the other lines, FetchMemo.sub)
+    if (ic !== null && memo.first === first && memo.n === n) {
+      const skip = first === this.cur, m = skip ? memo.sub : memo;
+      if (m !== null && m.v === ic.contentVersion) {
+        for (let k = 0; k < m.n; k++) ic.touch(m.e[k]!, m.first + k);
+        this.deliver(last, clock.now(), last === first ? 0 : cycles * (last * lb - start), bytes, 0);
+        return;
+      }
     }
     // the time a line is needed: the cycle now (which grows by the stalls of earlier lines of this pass) plus the
     // block's cycles spent on the bytes before it; the division is only done when a prefetch needs the time. A hit
@@ -183,20 +183,23 @@ export class ArtAccelerator implements MemModel {
       this.deliver(L, now, num, bytes, stall);
     }
     if (dL !== -2) this.deliver(dL, dBase, dNum, bytes, dStall);
-    // remember the entries only if every line of the pass (but a skipped current first line) still holds them
-    let ok = ic !== null && n <= e.length;
-    for (let k = 0; ok && k < n; k++) if (!(k === 0 && e[0] === -1) && ic!.lineAt(e[k]!) !== first + k) ok = false;
-    memo.v = ok ? ic!.contentVersion : -1; memo.first = first; memo.n = n;
+    // remember the entries of the lines that still hold them: all of them (memo.v), and all but the first (memo.sub)
+    let rest = ic !== null && n <= e.length;
+    for (let k = 1; rest && k < n; k++) if (ic!.lineAt(e[k]!) !== first + k) rest = false;
+    const all = rest && e[0] !== -1 && ic!.lineAt(e[0]!) === first;
+    memo.first = first; memo.n = n;
+    memo.v = all ? ic!.contentVersion : -1;
+    if (rest && n > 1) {
+      const sub = memo.sub ?? (memo.sub = newFetchMemo());
+      sub.e.set(e.subarray(1, n)); sub.first = first + 1; sub.n = n - 1; sub.v = ic!.contentVersion;
+    } else if (memo.sub !== null) memo.sub.v = -1;
+    this.sync();
   }
   /** line L is the current one, delivered at base + floor(num / den) + stall (kept unevaluated until needed) */
   private deliver(L: number, base: number, num: number, den: number, stall: number): void {
     this.cur = L; this.curBase = base; this.curNum = num; this.curDen = den; this.curStall = stall;
   }
   private curAt(): number { return this.curBase + Math.floor(this.curNum / this.curDen) + this.curStall; }
-  private curBase = 0;
-  private curNum = 0;
-  private curDen = 1;
-  private curStall = 0;
 
   read(a: number, n: number, w: WindowStat): void {
     if (this.dcache === null) this.settle(); // the unified cache: a data read changes the instruction side's LRU order
@@ -217,6 +220,7 @@ export class ArtAccelerator implements MemModel {
       }
       this.lastData = L;
     }
+    if (shared) this.sync(); // a fill changed the instruction cache's contents
   }
 
   /** flash is not writable: the bus faults stores before they reach timing */

@@ -37,8 +37,8 @@
 import { SetAssocCache, type Replacement } from './cache.js';
 import type { Region } from './flat.js';
 import type { Clock } from '../timing/clock.js';
-import { armRepeat, newFetchMemo, repeatPass, type DataTiming, type FetchEpoch, type FetchTiming, type FetchMemo } from './timing.js';
-import { addStall, detachedClock, MISS, STORE, WAIT, windowStall, windowStat, type WindowStat } from './waits.js';
+import { lazyPass, newFetchMemo, type DataTiming, type FetchTiming, type FetchMemo } from './timing.js';
+import { addStall, detachedClock, MISS, STORE, WAIT, windowStat, type WindowStat } from './waits.js';
 
 /** Cache policy of a memory attribute: not cacheable, write-through (read-allocate), write-back write-allocate. */
 export const ATTR = { NC: 0, WT: 1, WBWA: 2 } as const;
@@ -63,10 +63,10 @@ export interface Backing {
   /** stall cycles of an uncached instruction-fetch pass over [start, end) */
   fetchSpan(start: number, end: number): number;
   /**
-   * stall cycles of another uncached pass over [start, end) right after one (fetchSpan's state after a pass is a
-   * fixed point of passes over the same span: every further pass costs this)
+   * fetchSpan(start, end) as JavaScript for a translated block's prologue (L1Port.prologue): statements over `b_` (this
+   * backing) that declare `q_`, the stall, and update the state as fetchSpan does
    */
-  repeatSpan(start: number, end: number): number;
+  inlineSpan(start: number, end: number): string;
   /** core cycles a store that reaches this memory stalls */
   readonly writeCycles: number;
   /** forget buffered lines */
@@ -80,7 +80,8 @@ export interface Backing {
 export class FlashBacking implements Backing {
   readonly writeCycles = 0;
   readonly lineShift: number;
-  private lastI = -1;
+  /** the line the instruction side read last (-1: none; public for inlineSpan's code) */
+  lastI = -1;
   private lastD = -1;
   constructor(readonly name: string, public latency: number, lineBytes: number) {
     this.lineShift = Math.log2(lineBytes);
@@ -99,10 +100,10 @@ export class FlashBacking implements Backing {
     this.lastI = last;
     return lines > 0 ? lines * this.latency : 0;
   }
-  repeatSpan(start: number, end: number): number {
+  inlineSpan(start: number, end: number): string {
     const sh = this.lineShift;
-    const first = (start >>> 0) >>> sh, last = ((end - 1) >>> 0) >>> sh;
-    return first === last ? 0 : (last - first + 1) * this.latency; // the first line is the last one read only in a one-line span
+    const first = (start >>> 0) >>> sh, last = ((end - 1) >>> 0) >>> sh, lines = last - first + 1;
+    return `const q_=(b_.lastI===${first}?${lines - 1}:${lines})*b_.latency;b_.lastI=${last};`;
   }
   reset(): void { this.lastI = -1; this.lastD = -1; }
 }
@@ -113,7 +114,8 @@ export class FlashBacking implements Backing {
  * nothing, another costs one latency).
  */
 export class SramBacking implements Backing {
-  private lastEnd = -1;
+  /** where the last uncached fetch pass ended (-1: none; public for inlineSpan's code) */
+  lastEnd = -1;
   constructor(readonly name: string, public latency: number, public writeCycles: number) {}
   first(): number { return this.latency; }
   fetchSpan(start: number, end: number): number {
@@ -121,7 +123,9 @@ export class SramBacking implements Backing {
     this.lastEnd = end;
     return c;
   }
-  repeatSpan(start: number, end: number): number { return start === end ? 0 : this.latency; }
+  inlineSpan(start: number, end: number): string {
+    return `const q_=b_.lastEnd===${start}?0:b_.latency;b_.lastEnd=${end};`;
+  }
   reset(): void { this.lastEnd = -1; }
 }
 
@@ -160,13 +164,6 @@ export class L1Caches {
   private icEnabled = false;
   /** every port made (their `cv` follows the I-cache) */
   private readonly ports: L1Port[] = [];
-  /**
-   * Counts instruction-side events (fetch calls, I-cache maintenance, switches, resets): a FetchMemo whose `ok` equals
-   * it may count a repeat pass instead of calling fetch (src/mem/timing.ts FetchMemo)
-   */
-  epoch = 0;
-  /** the memo that may hold uncounted repeat passes */
-  private repMemo: FetchMemo | null = null;
   /** read this, not dcOn, on hot paths (a plain field) */
   dcEnabled = false;
   /** CCR.DC: a change turns the bus windows' fast paths on or off */
@@ -218,8 +215,11 @@ export class L1Caches {
    */
   syncPorts(): void {
     const c = this.icache;
-    const v = c !== null && this.icEnabled ? c.contentVersion : -2;
-    for (const p of this.ports) p.cv = p.attr !== ATTR.NC ? v : -2;
+    const on = c !== null && this.icEnabled;
+    for (const p of this.ports) {
+      p.cv = on && p.attr !== ATTR.NC ? c.contentVersion : -2;
+      p.un = on && p.attr !== ATTR.NC ? 0 : 1;
+    }
   }
 
   /**
@@ -263,25 +263,11 @@ export class L1Caches {
   }
 
   /**
-   * Count the repeat passes a memo holds (each one hit every line of its block again) into the I-cache's hits, and end
-   * them: the next pass calls fetch. Anything that changes or reads the instruction side calls this first.
+   * Apply the I-cache's lazy passes (SetAssocCache.pend) to its replacement stamps and hits. Anything that changes or
+   * reads the instruction side calls this first.
    */
   settle(): void {
-    this.epoch++;
     this.icache?.flushLazy();
-    const m = this.repMemo;
-    if (m === null) return;
-    this.repMemo = null;
-    if (m.rep !== 0) {
-      if (m.h !== 0) this.icache!.hits += m.rep * m.h;
-      if (m.k !== 0 && m.w !== null) windowStall(m.w, m.c, m.rep * m.k);
-      m.rep = 0;
-    }
-    m.ok = -1;
-  }
-  private arm(memo: FetchMemo, k: number, cause: number, hits: number, w: WindowStat | null): void {
-    armRepeat(memo, this.epoch, k, cause, hits, w);
-    this.repMemo = memo;
   }
 
   fetch(start: number, end: number, p: L1Port, memo: FetchMemo = newFetchMemo()): void {
@@ -291,7 +277,6 @@ export class L1Caches {
     if (c === null || !this.icEnabled || p.attr === ATTR.NC) {
       const s = p.backing.fetchSpan(start, end);
       if (s > 0) addStall(this.clock, p.stat, WAIT, s);
-      this.arm(memo, p.backing.repeatSpan(start, end), WAIT, 0, p.stat);
       return;
     }
     const sh = c.lineShift;
@@ -405,19 +390,19 @@ export class L1Caches {
 }
 
 /** The DataTiming / FetchTiming of one bus window behind the L1 caches. */
-export class L1Port implements DataTiming, FetchTiming, FetchEpoch {
+export class L1Port implements DataTiming, FetchTiming {
   constructor(readonly l1: L1Caches, readonly backing: Backing, attr: MemAttr, readonly stat: WindowStat) {
     this.cacheAttr = attr;
     this.ic = l1.icache;
   }
-  /** the window's cache policy (a change re-syncs `cv`) */
+  /** the window's cache policy (a change re-syncs `cv` and `un`) */
   get attr(): MemAttr { return this.cacheAttr; }
   set attr(v: MemAttr) { this.cacheAttr = v; this.l1.syncPorts(); }
   private cacheAttr: MemAttr;
-  /** the caches' instruction-side epoch (FetchMemo.ok) */
-  get epoch(): number { return this.l1.epoch; }
   /** the I-cache's content version while fetches through this port use it, else -2 (L1Caches.syncPorts) */
   cv = -2;
+  /** 1 while fetches through this port bypass the I-cache (no cache, disabled, or the window not cacheable) */
+  un = 0;
   /** the I-cache (lazy passes go to its `pend`) */
   readonly ic: SetAssocCache | null;
   /** the bus window this port serves (L1Caches.bind), whose fast path the caches keep */
@@ -427,11 +412,18 @@ export class L1Port implements DataTiming, FetchTiming, FetchEpoch {
   write(a: number, n: number): void { this.l1.write(a >>> 0, n, this); }
   fetch(start: number, end: number, _cycles: number, memo?: FetchMemo): void { this.l1.fetch(start >>> 0, (start >>> 0) + (end - start), this, memo); }
   /**
-   * A pass whose memo still matches the I-cache's contents (fm.v === cv: every line at its remembered entry) is all
-   * hits and costs nothing: it only takes its n replacement stamps and counts itself (SetAssocCache.pend, applied at
-   * the next settle). An uncached repeat pass adds its constant stall (FetchMemo.ok). Anything else calls fetch.
+   * Two kinds of pass run in the block itself. Through the I-cache, a pass whose memo still matches the cache's
+   * contents (fm.v === cv: every line at its remembered entry) is all hits and costs nothing: it only takes its n
+   * replacement stamps and counts itself (SetAssocCache.pend, applied at the next settle). Bypassing the cache, the
+   * backing's fetchSpan runs as inline code (Backing.inlineSpan) and its stall goes to the clock and the window's
+   * wait-state counters. Anything else calls fetch.
    */
-  prologue(call: string): string {
-    return `if(fm.v===ft.cv){const ic_=ft.ic;fm.lt=ic_.time+=fm.n;if(fm.lp++===0)ic_.pend.push(fm);}else ${repeatPass(call)}`;
+  prologue(start: number, end: number, _cycles: number, call: string): string {
+    const ic = this.ic;
+    const lines = ic === null ? 0 : (((end - 1) >>> 0) >>> ic.lineShift) - ((start >>> 0) >>> ic.lineShift) + 1;
+    const unc = `const b_=ft.backing;${this.backing.inlineSpan(start >>> 0, end >>> 0)}` +
+      `if(q_!==0){s.cycles+=q_;s.stall[${WAIT}]+=q_;const w_=ft.stat;w_.stall+=q_;w_.waitStates+=q_;}`;
+    return `${ic !== null ? `if(fm.v===ft.cv)${lazyPass('fm', 'ft.ic', lines)}else ` : ''}if(ft.un===1){${unc}}else ${call}`;
   }
+
 }

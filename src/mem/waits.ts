@@ -16,7 +16,7 @@
  * Stores to flash never reach a timing model (the bus faults them first: flash is not writable).
  */
 import { STALL, type Clock } from '../timing/clock.js';
-import { repeatPass, type DataTiming, type FetchTiming, type FetchMemo } from './timing.js';
+import type { DataTiming, FetchTiming, FetchMemo } from './timing.js';
 
 /** the stall causes memory timing charges (src/timing/clock.ts) */
 export const WAIT = STALL.waitStates;
@@ -58,8 +58,8 @@ export function windowStall(w: WindowStat, cause: number, c: number): void {
 
 /** What a timing model answers: the accesses of one window, in the addresses the model uses, with its counters. */
 export interface MemModel {
-  /** a model that supports repeat passes (FetchMemo.ok) counts its instruction-side events here */
-  readonly epoch?: number;
+  /** the model's shortcuts for block passes (FetchTiming.prologue), in the model's addresses */
+  prologue?(start: number, end: number, cycles: number, call: string): string;
   read(a: number, n: number, w: WindowStat): void;
   write(a: number, n: number, w: WindowStat): void;
   fetch(start: number, end: number, cycles: number, w: WindowStat, memo?: FetchMemo): void;
@@ -71,16 +71,17 @@ export interface MemModel {
  */
 export class WindowPort implements DataTiming, FetchTiming {
   constructor(readonly model: MemModel, readonly stat: WindowStat, readonly shift = 0) {}
-  /** the model's instruction-side epoch when it keeps one (the ART: FetchMemo repeat passes), else undefined */
-  get epoch(): number | undefined { return this.model.epoch; }
   read(a: number, n: number): void { this.model.read(((a >>> 0) + this.shift) >>> 0, n, this.stat); }
   write(a: number, n: number): void { this.model.write(((a >>> 0) + this.shift) >>> 0, n, this.stat); }
   fetch(start: number, end: number, cycles: number, memo?: FetchMemo): void {
     const s = ((start >>> 0) + this.shift) >>> 0;
     this.model.fetch(s, s + (end - start), cycles, this.stat, memo);
   }
-  /** a model with an epoch (the ART): repeat passes only count themselves (FetchMemo.ok) */
-  prologue(call: string): string { return typeof this.model.epoch === 'number' ? repeatPass(call) : call; }
+  /** the model's prologue (the ART's), in its addresses; `ft.model` in the code is the model */
+  prologue(start: number, end: number, cycles: number, call: string): string {
+    const m = this.model, s = ((start >>> 0) + this.shift) >>> 0;
+    return m.prologue ? m.prologue(s, s + (end - start), cycles, call) : call;
+  }
 }
 
 /** A clock nobody reads: the models' clock until the memory system is attached to a machine. */
