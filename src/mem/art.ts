@@ -74,14 +74,10 @@ export class ArtAccelerator implements MemModel {
   dMissStall = 0;
   waitStall = 0;
   /**
-   * the line the core executes from (-1: none), delivered at cycle curBase + floor(curNum / curDen) + curStall
-   * (kept unevaluated until a prefetch needs it); public for the prologue's code
+   * the line the core executes from (-1: none) and the cycle it was delivered at; public for the prologue's code
    */
   cur = -1;
-  curBase = 0;
-  curNum = 0;
-  curDen = 1;
-  curStall = 0;
+  curAt = 0;
   /** the line the data side read last (-1: none) */
   private lastData = -1;
 
@@ -109,7 +105,7 @@ export class ArtAccelerator implements MemModel {
     this.settle();
     this.icache.reset();
     this.dcache?.reset();
-    this.cur = -1; this.curBase = 0; this.curNum = 0; this.curDen = 1; this.curStall = 0; this.lastData = -1;
+    this.cur = -1; this.curAt = 0; this.lastData = -1;
     this.iMissStall = 0; this.dMissStall = 0; this.waitStall = 0;
     this.sync();
   }
@@ -125,7 +121,7 @@ export class ArtAccelerator implements MemModel {
     const sh = this.lineShift, lb = this.lineBytes;
     const first = start >>> sh, last = (end - 1) >>> sh, n = last - first + 1;
     const num = last === first ? 0 : cycles * (last * lb - start);
-    const deliver = `a_.cur=${last};a_.curBase=s.cycles;a_.curNum=${num};a_.curDen=${end - start};a_.curStall=0;`;
+    const deliver = `a_.cur=${last};a_.curAt=s.cycles+${Math.floor(num / (end - start))};`;
     const all = `if(fm.v===a_.cv){${lazyPass('fm', 'a_.icache', n)}${deliver}}else ${call}`;
     if (n === 1) return `{const a_=ft.model;if(a_.cur!==${first}){${all}}}`;
     return `{const a_=ft.model;if(a_.cur!==${first}){${all}}else{const u_=fm.sub;if(u_!==null&&u_.v===a_.cv){${lazyPass('u_', 'a_.icache', n - 1)}${deliver}}else ${call}}}`;
@@ -173,7 +169,7 @@ export class ArtAccelerator implements MemModel {
       let stall = 0;
       if (this.prefetch && this.cur >= 0 && L === this.cur + 1) {
         const need = now + Math.floor(num / bytes);
-        stall = Math.min(nw, Math.max(0, nw + 1 - (need - this.curAt())));
+        stall = Math.min(nw, Math.max(0, nw + 1 - (need - this.curAt)));
         if (stall > 0) { addStall(clock, w, WAIT, stall); this.waitStall += stall; }
       } else if (nw > 0) {
         stall = nw;
@@ -195,11 +191,10 @@ export class ArtAccelerator implements MemModel {
     } else if (memo.sub !== null) memo.sub.v = -1;
     this.sync();
   }
-  /** line L is the current one, delivered at base + floor(num / den) + stall (kept unevaluated until needed) */
+  /** line L is the current one, delivered at base + floor(num / den) + stall */
   private deliver(L: number, base: number, num: number, den: number, stall: number): void {
-    this.cur = L; this.curBase = base; this.curNum = num; this.curDen = den; this.curStall = stall;
+    this.cur = L; this.curAt = base + Math.floor(num / den) + stall;
   }
-  private curAt(): number { return this.curBase + Math.floor(this.curNum / this.curDen) + this.curStall; }
 
   read(a: number, n: number, w: WindowStat): void {
     if (this.dcache === null) this.settle(); // the unified cache: a data read changes the instruction side's LRU order

@@ -38,7 +38,7 @@ import { SetAssocCache, type Replacement } from './cache.js';
 import type { Region } from './flat.js';
 import type { Clock } from '../timing/clock.js';
 import { lazyPass, newFetchMemo, type DataTiming, type FetchTiming, type FetchMemo } from './timing.js';
-import { addStall, detachedClock, MISS, STORE, WAIT, windowStat, type WindowStat } from './waits.js';
+import { addStall, detachedClock, MISS, STORE, WAIT, windowStall, windowStat, type WindowStat } from './waits.js';
 
 /** Cache policy of a memory attribute: not cacheable, write-through (read-allocate), write-back write-allocate. */
 export const ATTR = { NC: 0, WT: 1, WBWA: 2 } as const;
@@ -69,6 +69,8 @@ export interface Backing {
   inlineSpan(start: number, end: number): string;
   /** core cycles a store that reaches this memory stalls */
   readonly writeCycles: number;
+  /** first(a, false) when it is the same for every address and time (the bus then charges it itself), else -1 */
+  readonly fixedRead: number;
   /** forget buffered lines */
   reset(): void;
 }
@@ -79,6 +81,8 @@ export interface Backing {
  */
 export class FlashBacking implements Backing {
   readonly writeCycles = 0;
+  /** the data side keeps its last line: not constant */
+  readonly fixedRead = -1;
   readonly lineShift: number;
   /** the line the instruction side read last (-1: none; public for inlineSpan's code) */
   lastI = -1;
@@ -116,8 +120,9 @@ export class FlashBacking implements Backing {
 export class SramBacking implements Backing {
   /** where the last uncached fetch pass ended (-1: none; public for inlineSpan's code) */
   lastEnd = -1;
-  constructor(readonly name: string, public latency: number, public writeCycles: number) {}
+  constructor(readonly name: string, readonly latency: number, readonly writeCycles: number) {}
   first(): number { return this.latency; }
+  get fixedRead(): number { return this.latency; }
   fetchSpan(start: number, end: number): number {
     const c = start === this.lastEnd ? 0 : this.latency;
     this.lastEnd = end;
@@ -155,7 +160,10 @@ function geometry(name: string, g: L1Geometry, replacement: Replacement | undefi
 }
 
 export class L1Caches {
-  clock: Clock = detachedClock();
+  /** the clock stalls go to (the bound windows' constant-cost paths take it too) */
+  get clock(): Clock { return this.clk; }
+  set clock(c: Clock) { this.clk = c; this.refreshWindows(); }
+  private clk: Clock = detachedClock();
   readonly icache: SetAssocCache | null;
   readonly dcache: SetAssocCache | null;
   /** CCR.IC (a change ends every memo's repeat passes) */
@@ -181,8 +189,13 @@ export class L1Caches {
   /** stall cycles charged to each cache (misses, fills, write-backs) */
   iStall = 0;
   dStall = 0;
-  /** stores that went to memory (write-through, uncached) */
-  memWrites = 0;
+  /** stores that went to memory (write-through, uncached), those the bus's constant-cost path took included */
+  get memWrites(): number {
+    let n = this.slowMemWrites;
+    for (const p of this.bound) if (p.win) n += p.win.kw;
+    return n;
+  }
+  private slowMemWrites = 0;
   /** the line being filled (data side; the D-cache's `hold`, so the bus's fast path leaves it to read()) */
   get fillLine(): number { return this.dcache?.hold ?? -1; }
   set fillLine(v: number) { if (this.dcache) this.dcache.hold = v; }
@@ -228,17 +241,25 @@ export class L1Caches {
    */
   bind(p: L1Port, win: Region): void {
     p.win = win;
-    if (this.dcache === null) return;
-    win.dmir = this.dcache.mirror(win.base, win.size);
+    if (this.dcache !== null) win.dmir = this.dcache.mirror(win.base, win.size);
     this.bound.push(p);
     this.refreshWindows();
   }
   /** Forget every bound window (memsys attaches the ports again). */
   unbindAll(): void {
-    for (const p of this.bound) { if (p.win) { p.win.dc = null; p.win.dcw = null; } p.win = null; }
+    for (const p of this.bound) {
+      const w = p.win;
+      if (w) { w.dc = null; w.dcw = null; w.rk = -1; w.wk = -1; w.kc = null; w.ks = null; this.slowMemWrites += w.kw; w.kw = 0; }
+      p.win = null;
+    }
     this.bound.length = 0;
     this.dcache?.clearMirrors();
   }
+  /**
+   * The bus's fast paths of every bound window: hits on cached lines while the D-cache is on and the window cacheable
+   * (Region.dc / dcw), constant-cost accesses while the window bypasses the cache (Region.rk / wk: its memory's
+   * `fixedRead`, and `writeCycles` for every store, as toMemory charges).
+   */
   private refreshWindows(): void {
     const c = this.dcache;
     for (const p of this.bound) {
@@ -246,6 +267,9 @@ export class L1Caches {
       const on = c !== null && this.dcEnabled && p.attr !== ATTR.NC;
       w.dc = on ? c : null;
       w.dcw = on && p.attr === ATTR.WBWA && !this.forceWriteThrough && !this.boardWriteThrough ? c : null;
+      w.rk = on ? -1 : p.backing.fixedRead;
+      w.wk = on ? -1 : p.backing.writeCycles;
+      w.kc = this.clock; w.ks = p.stat;
     }
   }
 
@@ -257,17 +281,19 @@ export class L1Caches {
     this.icOn = on && this.icache !== null;
     this.dcOn = on && this.dcache !== null;
     this.forceWT = false;
-    this.iStall = 0; this.dStall = 0; this.memWrites = 0;
+    this.iStall = 0; this.dStall = 0; this.slowMemWrites = 0;
+    for (const p of this.bound) if (p.win) p.win.kw = 0;
     this.fillLine = -1; this.fillDone = 0;
     this.resetMaintenanceStall();
   }
 
   /**
-   * Apply the I-cache's lazy passes (SetAssocCache.pend) to its replacement stamps and hits. Anything that changes or
-   * reads the instruction side calls this first.
+   * Apply the I-cache's lazy passes (SetAssocCache.pend) to its replacement stamps and hits, and the ports' uncached
+   * prologue stalls to their window counters. Anything that changes or reads the instruction side calls this first.
    */
   settle(): void {
     this.icache?.flushLazy();
+    for (const p of this.ports) if (p.uq !== 0) { windowStall(p.stat, WAIT, p.uq); p.uq = 0; }
   }
 
   fetch(start: number, end: number, p: L1Port, memo: FetchMemo = newFetchMemo()): void {
@@ -355,7 +381,7 @@ export class L1Caches {
   }
 
   private toMemory(p: L1Port): void {
-    this.memWrites++;
+    this.slowMemWrites++;
     const s = p.backing.writeCycles;
     if (s > 0) addStall(this.clock, p.stat, STORE, s);
   }
@@ -403,6 +429,8 @@ export class L1Port implements DataTiming, FetchTiming {
   cv = -2;
   /** 1 while fetches through this port bypass the I-cache (no cache, disabled, or the window not cacheable) */
   un = 0;
+  /** wait-state cycles of the prologue's uncached passes not yet in `stat` (L1Caches.settle adds them) */
+  uq = 0;
   /** the I-cache (lazy passes go to its `pend`) */
   readonly ic: SetAssocCache | null;
   /** the bus window this port serves (L1Caches.bind), whose fast path the caches keep */
@@ -422,8 +450,10 @@ export class L1Port implements DataTiming, FetchTiming {
     const ic = this.ic;
     const lines = ic === null ? 0 : (((end - 1) >>> 0) >>> ic.lineShift) - ((start >>> 0) >>> ic.lineShift) + 1;
     const unc = `const b_=ft.backing;${this.backing.inlineSpan(start >>> 0, end >>> 0)}` +
-      `if(q_!==0){s.cycles+=q_;s.stall[${WAIT}]+=q_;const w_=ft.stat;w_.stall+=q_;w_.waitStates+=q_;}`;
-    return `${ic !== null ? `if(fm.v===ft.cv)${lazyPass('fm', 'ft.ic', lines)}else ` : ''}if(ft.un===1){${unc}}else ${call}`;
+      `if(q_!==0){s.cycles+=q_;s.stall[${WAIT}]+=q_;ft.uq+=q_;}`;
+    // the two cases exclude each other (cv is -2 while un is 1): the one that holds now is tested first
+    const lazy = ic !== null ? `if(fm.v===ft.cv)${lazyPass('fm', 'ft.ic', lines)}else ` : '';
+    return this.un === 1 ? `if(ft.un===1){${unc}}else ${lazy}${call}` : `${lazy}if(ft.un===1){${unc}}else ${call}`;
   }
 
 }
