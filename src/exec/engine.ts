@@ -271,8 +271,9 @@ export class Engine {
       if (condCode !== 14 && entry.def.exec !== 'it' && entry.def.exec !== 'bkpt') code = `if(${condExpr(condCode)}){${code}}`;
       else if (priced.pipelinedPenalty !== undefined) code = `{${code}}`;
       // s.ip (the index unwind() and s.now() read) only before code that can throw or reach the bus: plain register
-      // arithmetic cannot, and the next instruction that can sets it
-      const mayThrow = /\bm\.|\brt\.|\btm\.|\bthrow\b/.test(code);
+      // arithmetic cannot, and the next instruction that can sets it; nor can the pipeline model's run-time statements
+      // (`tm.`: they neither throw nor read the time, PipelineModel)
+      const mayThrow = /\bm\.|\brt\.|\bthrow\b/.test(code);
       parts.push((k > 0 && mayThrow ? `s.ip=${k};` : '') + code);
       if (STORES.has(entry.def.timing)) {
         // a store that hit translated code (self-modifying code, a loader): leave, so the next block is fresh

@@ -8,7 +8,9 @@
  * instruction, so a block run whole and the same instructions single-stepped cost the same cycles.
  *
  * Run-time part: statements the model returns for taken and not-taken branches (refill, prediction) and divides,
- * which the engine pastes into the block; they may call the model's runtime object, reached as `tm`.
+ * which the engine pastes into the block; they may call the model's runtime object, reached as `tm`. They only add
+ * cycles: they never throw and never read the time (clock.now()), so the engine does not record the instruction
+ * index (CpuState.ip) before them.
  *
  * Memory costs (wait states, caches, unaligned accesses, write buffers) are not the pipeline's: src/mem/timing.ts.
  */
