@@ -225,10 +225,11 @@ export class Engine {
           const t = `tg${tmpN++}`;
           const known = /^\d+$/.test(target) ? Number(target) >>> 0 : undefined;
           knownTarget = known;
-          const refill = model.taken(px, t, known === undefined ? undefined : (known & ~1) >>> 0);
-          const done = close(myIndex + 1, cycAfter, 0, stallsAfter);
           // a loop inside the function only when the block was translated for the state a taken branch leaves (0)
-          if (how === 'branch' && known === start && itstate0 === 0 && ps0 === 0 && !single) {
+          const loopBack = how === 'branch' && known === start && itstate0 === 0 && ps0 === 0 && !single;
+          const refill = model.taken(px, t, known === undefined ? undefined : (known & ~1) >>> 0, loopBack);
+          const done = close(myIndex + 1, cycAfter, 0, stallsAfter);
+          if (loopBack) {
             loops = true;
             if (myIndex === 0 && condCode === 14 && dd.f.cond === undefined) selfLoop = true; // not B<c> (its own cond field)
             return `{const ${t}=${start};${refill}${done}if(++iter<maxIter)continue;s.pc=${start};s.itstate=0;return;}`;

@@ -64,7 +64,9 @@ export function newFetchMemo(): FetchMemo {
  * expression): take n replacement stamps and count the pass (SetAssocCache.pend, applied at the cache's next flush).
  */
 export function lazyPass(m: string, c: string, n: number): string {
-  return `{const ic_=${c};${m}.lt=ic_.time+=${n};if(${m}.lp++===0)ic_.pend.push(${m});}`;
+  // right after a lazy pass of the same memo (its stamps the last the cache gave, and still pending) the lines are the
+  // n most recent in this order already: new stamps would change no victim, counting the pass is all
+  return `{const ic_=${c};if(${m}.lt===ic_.time&&${m}.lp!==0)${m}.lp++;else{${m}.lt=ic_.time+=${n};if(${m}.lp++===0)ic_.pend.push(${m});}}`;
 }
 
 /** Timing of one bus window; either part may be absent. */

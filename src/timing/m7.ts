@@ -499,7 +499,7 @@ export function cortexM7Model(core: M7CoreTiming = CORTEX_M7_TIMING): M7Model {
 
     penaltyOf,
 
-    taken(x: PriceInput, target: string, known: number | undefined): string {
+    taken(x: PriceInput, target: string, known: number | undefined, loop = false): string {
       const e = x.d.entry!;
       const cls = e.def.timing;
       const a = x.addr >>> 0;
@@ -510,8 +510,10 @@ export function cortexM7Model(core: M7CoreTiming = CORTEX_M7_TIMING): M7Model {
       const st = direct ? staticTaken(x, tgt!) : 0;
       const call = `tm.t(${i},${hex(a)},${tgt !== undefined ? hex(tgt) : target},${st},${pen});`;
       if (i < 0) return call;
-      // the BTAC predicts it, target included: only counted (M7Branches.fastTaken)
-      return `if(tm.tag[${i}]===${hex(a)}&&tm.dest[${i}]===${tgt !== undefined ? hex(tgt) : `(${target})>>>0`})tm.fastTaken++;else ${call}`;
+      // the BTAC predicts it, target included: only counted (M7Branches.fastTaken); on a loop's back edge taken at the
+      // end of the previous pass too, the BTAC holds it (t() leaves the entry at this address and target)
+      const fast = `if(tm.tag[${i}]===${hex(a)}&&tm.dest[${i}]===${tgt !== undefined ? hex(tgt) : `(${target})>>>0`})tm.fastTaken++;else ${call}`;
+      return loop ? `if(iter!==0)tm.fastTaken++;else ${fast}` : fast;
     },
 
     notTaken(x: PriceInput, known: number | undefined): string {

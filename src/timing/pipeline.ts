@@ -64,9 +64,11 @@ export interface PipelineModel {
   /**
    * JS statements run when the branch or PC write of `x` is taken, adding its cost (refill, mispredict) to `s.cycles`
    * and `s.stall[...]`. `target` is a JS expression of the target address (bit 0 clear), `known` its value when
-   * known at translation time.
+   * known at translation time. `loop`: the branch is the back edge of a block that loops inside its function; there
+   * the local `iter` counts the passes of this call before the current one, so `iter !== 0` means the branch was
+   * taken at the end of the previous pass, with no other branch since.
    */
-  taken(x: PriceInput, target: string, known: number | undefined): string;
+  taken(x: PriceInput, target: string, known: number | undefined, loop?: boolean): string;
   /** JS statements run when a conditional branch of `x` falls through ('' when that costs nothing dynamic) */
   notTaken(x: PriceInput, known: number | undefined): string;
   /** JS statements adding a divide's data-dependent cycles; `n`, `d` are JS expressions of the operands */

@@ -401,6 +401,35 @@ describe('M7 branch prediction', () => {
     M7.price(bx[0]!, 0);
     expect(M7.taken(bx[0]!, 'tg1', undefined)).toBe('if(tm.tag[16]===0x120&&tm.dest[16]===(tg1)>>>0)tm.fastTaken++;else tm.t(16,0x120,tg1,0,8);');
   });
+  it('a loop back edge: on passes after the first of an in-function loop (iter !== 0) the taken branch is only counted, as t() would', () => {
+    // two loop sites and two other branches sharing a 4-entry BTAC; `iter` as the engine keeps it: the passes of this
+    // call before the current one, so it is non-zero only right after the same site's back edge was taken
+    const model = cortexM7Model(withValues({ btacEntries: 4 }));
+    const site = (line: string, at: number, loop: boolean) => {
+      const x = inputs([line], at)[0]!;
+      model.price(x, 0);
+      const known = Number(line.split(' ').pop());
+      const fn = (src: string) => new Function('tm', 'tg', 'iter', src) as (tm: M7Branches, tg: number, iter: number) => void;
+      return { loop, fast: { t: fn(model.taken(x, 'tg', known, loop)), n: fn(model.notTaken(x, known)) }, slow: { t: fn(model.taken(x, 'tg', known).replace(/^.*else /, '')), n: fn(model.notTaken(x, known).replace(/^.*else /, '')) } };
+    };
+    const sites = [site('bne 0x100', 0x120, true), site('bcs 0x140', 0x148, true), site('beq 0x180', 0x128, false), site('bne 0x104', 0x160, false)];
+    expect(model.taken(inputs(['bne 0x100'], 0x120)[0]!, 'tg', 0x100, true)).toMatch(/^if\(iter!==0\)tm\.fastTaken\+\+;else /);
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(3), fc.boolean(), fc.boolean()), { maxLength: 300 }), (list) => {
+      const run = (kind: 'fast' | 'slow') => {
+        const clock = fakeClock();
+        const tm = model.runtime({ clock, fetch16: () => undefined });
+        let last = -1, iter = 0;
+        for (const [k, taken, redispatch] of list) {
+          const f = sites[k]!;
+          // a pass of site k's block: the same call continues only after its own back edge was taken
+          iter = k === last && !redispatch ? iter + 1 : 0;
+          if (taken) { f[kind].t(tm, 0, iter); last = f.loop ? k : -1; } else { f[kind].n(tm, 0, iter); last = -1; }
+        }
+        return JSON.stringify([tm.counters, clock.cycles, [...tm.tag], [...tm.dest]]);
+      };
+      expect(run('fast')).toBe(run('slow'));
+    }));
+  });
   it('the generated fast paths leave the same counters, clock and BTAC as calling t() / n() every time', () => {
     // five branch sites sharing a 4-entry BTAC (so entries alias), backward and forward conditionals, CBZ, BX
     const model = cortexM7Model(withValues({ btacEntries: 4 }));
