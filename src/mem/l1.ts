@@ -166,7 +166,7 @@ export class L1Caches {
   private clk: Clock = detachedClock();
   readonly icache: SetAssocCache | null;
   readonly dcache: SetAssocCache | null;
-  /** CCR.IC (a change ends every memo's repeat passes) */
+  /** CCR.IC (a change settles the lazy passes and re-syncs the ports) */
   get icOn(): boolean { return this.icEnabled; }
   set icOn(v: boolean) { this.settle(); this.icEnabled = v; this.syncPorts(); }
   private icEnabled = false;

@@ -307,7 +307,7 @@ export function createMemorySystem(board: Board, core?: CoreTiming | MemoryParam
       for (const s of stats) { s.stall = 0; s.waitStates = 0; s.cacheMiss = 0; s.storeBuffer = 0; }
     },
     stats(): MemoryStats {
-      // repeat passes not yet counted (FetchMemo) go into the counters first
+      // lazy passes and prologue stalls not yet counted (FetchMemo, L1Port.uq) go into the counters first
       art?.settle();
       l1?.settle();
       const out: CacheStats[] = [];

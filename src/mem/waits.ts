@@ -48,7 +48,7 @@ export function addStall(clock: Clock, w: WindowStat, cause: number, c: number):
   windowStall(w, cause, c);
 }
 
-/** The window's part of addStall: for stall cycles already on the clock (repeat passes, FetchMemo). */
+/** The window's part of addStall: for stall cycles already on the clock (the L1 prologue's uncached stalls, L1Port.uq). */
 export function windowStall(w: WindowStat, cause: number, c: number): void {
   w.stall += c;
   if (cause === WAIT) w.waitStates += c;
