@@ -17,8 +17,7 @@
  */
 import { busError, CpuFault } from '../cpu/exceptions.js';
 import type { Device } from './device.js';
-import { STALL, type Clock } from '../timing/clock.js';
-import type { WindowStat } from './waits.js';
+import type { Clock } from '../timing/clock.js';
 import type { DataTiming, FetchTiming } from './timing.js';
 
 /** What a region's usage tracker (src/mem/usage.ts) is told: every program write, in the main window's addresses. */
@@ -79,16 +78,7 @@ function timeRead(r: Region, a: number, n: number): void {
       if (e !== 0 && ((a >>> 0) >>> sh) !== c.hold) { c.hitEntry(e - 1); return; }
     }
   }
-  else if (r.rk >= 0) { if (r.rk !== 0) constStall(r, r.rk, STALL.waitStates); return; }
   r.data!.read(a, n);
-}
-
-/** the stall of an access of constant cost (Region.rk / wk): to the clock and the window's counters */
-function constStall(r: Region, k: number, cause: number): void {
-  const clk = r.kc!, w = r.ks!;
-  clk.cycles += k; clk.stall[cause] += k;
-  w.stall += k;
-  if (cause === STALL.waitStates) w.waitStates += k; else w.storeBuffer += k;
 }
 
 /** The same for a write: a write-back hit (Region.dcw) in the bus, anything else to the model. */
@@ -101,7 +91,6 @@ function timeWrite(r: Region, a: number, n: number): void {
       if (e !== 0) { c.writeEntry(e - 1); return; }
     }
   }
-  else if (r.wk >= 0) { r.kw++; if (r.wk !== 0) constStall(r, r.wk, STALL.storeBuffer); return; }
   r.data!.write(a, n);
 }
 
@@ -139,17 +128,6 @@ export class Region {
   dc: LineCache | null = null;
   dcw: LineCache | null = null;
   dmir: Int32Array = NO_MIRROR;
-  /**
-   * Accesses that bypass the data cache and cost the same every time (src/mem/l1.ts sets these while the window is
-   * uncached and its memory charges a constant: SRAM on the AXI bus): stall cycles per read (STALL.waitStates) and per
-   * write (STALL.storeBuffer), -1: ask `data`. `kc` is the clock, `ks` the window's counters they go to; `kw` counts
-   * the writes that went to memory this way (L1Caches.memWrites adds them).
-   */
-  rk = -1;
-  wk = -1;
-  kc: Clock | null = null;
-  ks: WindowStat | null = null;
-  kw = 0;
   /** the 512 MB block of the memory map the window is in (Cortex-M4 load pipelining needs two accesses in one) */
   readonly blk: number;
   /** the usage tracker of the memory (bytes touched, watched windows, phases), shared by its windows; null: none */

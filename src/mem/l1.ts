@@ -69,8 +69,6 @@ export interface Backing {
   inlineSpan(start: number, end: number): string;
   /** core cycles a store that reaches this memory stalls */
   readonly writeCycles: number;
-  /** first(a, false) when it is the same for every address and time (the bus then charges it itself), else -1 */
-  readonly fixedRead: number;
   /** forget buffered lines */
   reset(): void;
 }
@@ -81,8 +79,6 @@ export interface Backing {
  */
 export class FlashBacking implements Backing {
   readonly writeCycles = 0;
-  /** the data side keeps its last line: not constant */
-  readonly fixedRead = -1;
   readonly lineShift: number;
   /** the line the instruction side read last (-1: none; public for inlineSpan's code) */
   lastI = -1;
@@ -122,7 +118,6 @@ export class SramBacking implements Backing {
   lastEnd = -1;
   constructor(readonly name: string, readonly latency: number, readonly writeCycles: number) {}
   first(): number { return this.latency; }
-  get fixedRead(): number { return this.latency; }
   fetchSpan(start: number, end: number): number {
     const c = start === this.lastEnd ? 0 : this.latency;
     this.lastEnd = end;
@@ -160,10 +155,7 @@ function geometry(name: string, g: L1Geometry, replacement: Replacement | undefi
 }
 
 export class L1Caches {
-  /** the clock stalls go to (the bound windows' constant-cost paths take it too) */
-  get clock(): Clock { return this.clk; }
-  set clock(c: Clock) { this.clk = c; this.refreshWindows(); }
-  private clk: Clock = detachedClock();
+  clock: Clock = detachedClock();
   readonly icache: SetAssocCache | null;
   readonly dcache: SetAssocCache | null;
   /** CCR.IC (a change settles the lazy passes and re-syncs the ports) */
@@ -189,13 +181,8 @@ export class L1Caches {
   /** stall cycles charged to each cache (misses, fills, write-backs) */
   iStall = 0;
   dStall = 0;
-  /** stores that went to memory (write-through, uncached), those the bus's constant-cost path took included */
-  get memWrites(): number {
-    let n = this.slowMemWrites;
-    for (const p of this.bound) if (p.win) n += p.win.kw;
-    return n;
-  }
-  private slowMemWrites = 0;
+  /** stores that went to memory (write-through, uncached) */
+  memWrites = 0;
   /** the line being filled (data side; the D-cache's `hold`, so the bus's fast path leaves it to read()) */
   get fillLine(): number { return this.dcache?.hold ?? -1; }
   set fillLine(v: number) { if (this.dcache) this.dcache.hold = v; }
@@ -241,25 +228,17 @@ export class L1Caches {
    */
   bind(p: L1Port, win: Region): void {
     p.win = win;
-    if (this.dcache !== null) win.dmir = this.dcache.mirror(win.base, win.size);
+    if (this.dcache === null) return;
+    win.dmir = this.dcache.mirror(win.base, win.size);
     this.bound.push(p);
     this.refreshWindows();
   }
   /** Forget every bound window (memsys attaches the ports again). */
   unbindAll(): void {
-    for (const p of this.bound) {
-      const w = p.win;
-      if (w) { w.dc = null; w.dcw = null; w.rk = -1; w.wk = -1; w.kc = null; w.ks = null; this.slowMemWrites += w.kw; w.kw = 0; }
-      p.win = null;
-    }
+    for (const p of this.bound) { if (p.win) { p.win.dc = null; p.win.dcw = null; } p.win = null; }
     this.bound.length = 0;
     this.dcache?.clearMirrors();
   }
-  /**
-   * The bus's fast paths of every bound window: hits on cached lines while the D-cache is on and the window cacheable
-   * (Region.dc / dcw), constant-cost accesses while the window bypasses the cache (Region.rk / wk: its memory's
-   * `fixedRead`, and `writeCycles` for every store, as toMemory charges).
-   */
   private refreshWindows(): void {
     const c = this.dcache;
     for (const p of this.bound) {
@@ -267,9 +246,6 @@ export class L1Caches {
       const on = c !== null && this.dcEnabled && p.attr !== ATTR.NC;
       w.dc = on ? c : null;
       w.dcw = on && p.attr === ATTR.WBWA && !this.forceWriteThrough && !this.boardWriteThrough ? c : null;
-      w.rk = on ? -1 : p.backing.fixedRead;
-      w.wk = on ? -1 : p.backing.writeCycles;
-      w.kc = this.clock; w.ks = p.stat;
     }
   }
 
@@ -281,8 +257,7 @@ export class L1Caches {
     this.icOn = on && this.icache !== null;
     this.dcOn = on && this.dcache !== null;
     this.forceWT = false;
-    this.iStall = 0; this.dStall = 0; this.slowMemWrites = 0;
-    for (const p of this.bound) if (p.win) p.win.kw = 0;
+    this.iStall = 0; this.dStall = 0; this.memWrites = 0;
     this.fillLine = -1; this.fillDone = 0;
     this.resetMaintenanceStall();
   }
@@ -381,7 +356,7 @@ export class L1Caches {
   }
 
   private toMemory(p: L1Port): void {
-    this.slowMemWrites++;
+    this.memWrites++;
     const s = p.backing.writeCycles;
     if (s > 0) addStall(this.clock, p.stat, STORE, s);
   }

@@ -85,7 +85,7 @@ describe('fetch memo: replaying remembered entries is exact', () => {
 });
 
 describe('the bus\'s D-cache fast path (mirrors of the cache per window): answering hits in the bus is exact', () => {
-  it('random reads, writes and cache switches through the H743 AXI SRAM: the same counters and stalls with and without the fast paths (hits; uncached constant costs)', async () => {
+  it('random reads, writes and cache switches through the H743 AXI SRAM: the same counters and stalls with and without the fast path', async () => {
     const { createBoardMachine } = await import('../../src/board/machine.js');
     const { getBoard } = await import('../../src/board/boards.js');
     // addresses 4 KB apart fall in the same set of the 16 KB 4-way cache: 6 lines of 2 sets compete for 4 ways, so the
