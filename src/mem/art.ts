@@ -48,6 +48,12 @@ export interface ArtConfig {
   seed?: number;
 }
 
+/** the memo's lines are still in the entries it remembers */
+function holds(ic: SetAssocCache, m: FetchMemo): boolean {
+  for (let k = 0; k < m.n; k++) if (ic.lineAt(m.e[k]!) !== m.first + k) return false;
+  return true;
+}
+
 export class ArtAccelerator implements MemModel {
   clock: Clock = detachedClock();
   /** N: wait states in core cycles (FLASH_ACR.LATENCY x the clock ratio) */
@@ -143,7 +149,9 @@ export class ArtAccelerator implements MemModel {
     // the first line only when it is not the current one (then the memo of the other lines, FetchMemo.sub)
     if (ic !== null && memo.first === first && memo.n === n) {
       const skip = first === this.cur, m = skip ? memo.sub : memo;
-      if (m !== null && m.v === ic.contentVersion) {
+      // (or something was filled since, but not over these lines: the memo is valid again)
+      if (m !== null && (m.v === ic.contentVersion || (m.v !== -1 && holds(ic, m)))) {
+        m.v = ic.contentVersion;
         for (let k = 0; k < m.n; k++) ic.touch(m.e[k]!, m.first + k);
         this.deliver(last, clock.now(), last === first ? 0 : cycles * (last * lb - start), bytes, 0);
         return;

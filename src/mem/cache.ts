@@ -24,8 +24,10 @@
  *
  * Mirrors (`mirror(base, size)`): for a bus window, an array from the window's line index to the entry holding that
  * line plus one (0: not cached), kept exact by every fill, eviction and invalidation. The bus looks a data access up
- * there and, on a hit, calls `hitEntry` / `writeEntry`, which do exactly what a hit through readLine / write does
- * (counters, LRU stamp, most recent line, dirty bit), without the set scan and the calls in between (src/mem/flat.ts).
+ * there and, on a hit, calls `hitEntry` / `writeEntry`, which count the hit, stamp the entry and mark it dirty as a hit
+ * through readLine / write does, without the set scan and the calls in between (src/mem/flat.ts). They stamp even the
+ * most recent line (readLine skips that: it is the newest of its set already, so a new stamp changes no victim) and
+ * forget which line is the most recent: less to do per access, the same victims.
  * `hold` is a line the owner wants every access of to take the slow path (the L1 D-cache's line being filled).
  */
 
@@ -248,22 +250,6 @@ export class SetAssocCache {
     this.mru = -1;
   }
 
-  /** the line accessed last (-1: none) */
-  get mruLine(): number { return this.mru; }
-  /** A read of `line` when it is the line accessed last: counted as the hit it is (true), else nothing (false). */
-  readMru(line: number): boolean {
-    if (line !== this.mru) return false;
-    this.hits++;
-    return true;
-  }
-  /** A write-back write of `line` when it is the line accessed last: a hit, marked dirty (true); else nothing (false). */
-  writeMru(line: number): boolean {
-    if (line !== this.mru) return false;
-    this.hits++;
-    this.dirty[this.mruEntry] = 1;
-    return true;
-  }
-
   /** A read (or instruction fetch) of address a: true on a hit; a miss allocates the line (a fill). */
   read(a: number): boolean { return this.readLine((a >>> 0) >>> this.lineShift); }
 
@@ -297,12 +283,14 @@ export class SetAssocCache {
     if (this.lru) this.stamp[i] = ++this.time;
     this.mru = line; this.mruEntry = i;
   }
-  /** A read hit on entry e, found through a mirror: exactly what readLine does on a hit. */
+  /**
+   * A read hit on entry e, found through a mirror: counted and stamped as readLine does on a hit (the same LRU order;
+   * the most recent line is then unknown, so readLine's shortcut for it waits until it is set again).
+   */
   hitEntry(e: number): void {
     this.hits++;
-    if (e === this.mruEntry && this.mru !== -1) return;
     if (this.lru) this.stamp[e] = ++this.time;
-    this.mru = this.tag[e]!; this.mruEntry = e;
+    this.mru = -1;
   }
   /** A write-back write hit on entry e, found through a mirror: exactly what write(a, true, true) does on a hit. */
   writeEntry(e: number): void {
