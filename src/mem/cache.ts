@@ -292,7 +292,7 @@ export class SetAssocCache {
     if (this.lru) this.stamp[e] = ++this.time;
     this.mru = -1;
   }
-  /** A write-back write hit on entry e, found through a mirror: exactly what write(a, true, true) does on a hit. */
+  /** A write-back write hit on entry e, found through a mirror: counted, stamped and marked dirty as write() does on a hit. */
   writeEntry(e: number): void {
     this.hitEntry(e);
     this.dirty[e] = 1;
